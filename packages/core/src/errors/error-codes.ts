@@ -1,0 +1,109 @@
+/**
+ * Every error code the engine can raise, with what it means and how to fix it.
+ * Codes are stable: a released code is never renamed or reused. `docs/errors.md` is generated from
+ * (and checked against) this table by a test.
+ */
+export const ERROR_CODES = {
+  MODEL_FILE_NOT_FOUND: {
+    meaning: 'The model path does not exist.',
+    fix: 'Check the path in the model spec and that the model was downloaded into the model directory.',
+    retryable: false,
+  },
+  MODEL_FILE_EMPTY: {
+    meaning: 'The model file is 0 bytes (an interrupted download or copy).',
+    fix: 'Download or copy the model file again.',
+    retryable: false,
+  },
+  MODEL_FILE_NOT_READABLE: {
+    meaning: 'The process may not read the model file (permission denied).',
+    fix: 'Give the server user read access, for example `chmod 644 FILE`.',
+    retryable: false,
+  },
+  MODEL_FILE_NOT_REGULAR: {
+    meaning:
+      'The path is not a regular file (a directory, socket or device), or a model directory lacks a required file.',
+    fix: 'Point the spec at the model file itself, or complete the model directory.',
+    retryable: false,
+  },
+  MODEL_FILE_TYPE_MISMATCH: {
+    meaning: 'The magic bytes of the file name another format than the adapter expects.',
+    fix: 'Use the adapter for the format the file has, or replace the file with the right one.',
+    retryable: false,
+  },
+  MODEL_FILE_CORRUPT: {
+    meaning: "The file has the right format but its structure is broken (the adapter's preflight).",
+    fix: 'Download the model again and pin its checksum.',
+    retryable: false,
+  },
+  MODEL_PATH_OUTSIDE_ROOT: {
+    meaning: 'The model path, after resolving symlinks, leaves the model directory.',
+    fix: 'Keep model files (and the targets of their symlinks) inside the model directory.',
+    retryable: false,
+  },
+  CHECKSUM_MISMATCH: {
+    meaning: 'The file digest differs from the expected checksum.',
+    fix: 'Download the file again; if the new file is intended, update the expected checksum.',
+    retryable: false,
+  },
+  CHECKSUM_INVALID: {
+    meaning: 'The expected checksum is malformed: unknown algorithm, wrong length or not hex.',
+    fix: 'Write it as `sha256:<64 hex digits>` (or md5 / sha1 with 32 / 40 digits).',
+    retryable: false,
+  },
+  MODEL_LOAD_FAILED: {
+    meaning: "The model's loader threw.",
+    fix: "Read the cause (the runtime's own message); check memory, the runtime's version and the loader options.",
+    retryable: true,
+  },
+  MODEL_LOAD_TIMEOUT: {
+    meaning: 'One load attempt took longer than `timeoutMs` and was aborted.',
+    fix: 'Raise `timeoutMs` for large models or find out why the loader hangs.',
+    retryable: true,
+  },
+  MODEL_LOAD_ABORTED: {
+    meaning: 'The load was cancelled (unload, close or shutdown) before it finished.',
+    fix: 'Nothing to fix when intended; load the model again.',
+    retryable: false,
+  },
+  MODEL_INSUFFICIENT_MEMORY: {
+    meaning: "The model's memory estimate does not fit in the memory budget.",
+    fix: 'Raise `memoryBudgetInBytes`, unload other models, or use a smaller quantization.',
+    retryable: false,
+  },
+  MODEL_NOT_REGISTERED: {
+    meaning: 'No model with this name was registered.',
+    fix: 'Use one of the registered names (listed in the message).',
+    retryable: false,
+  },
+  MODEL_NOT_AVAILABLE: {
+    meaning: 'The model is registered but not loaded (pending, loading, failed or unloaded).',
+    fix: 'Wait for the load to finish, or fix the load error given in the message.',
+    retryable: false,
+  },
+  MODEL_ALREADY_REGISTERED: {
+    meaning: 'A model with this name is already registered.',
+    fix: 'Give each model a unique name.',
+    retryable: false,
+  },
+  CONFIG_INVALID: {
+    meaning: 'A loader option or model spec field is invalid.',
+    fix: 'Correct the field named in the message.',
+    retryable: false,
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** Description of one error code. */
+export interface ErrorCodeInfo {
+  /** What went wrong, in one sentence. */
+  readonly meaning: string;
+  /** What the operator should do. */
+  readonly fix: string;
+  /** Whether a load that failed with this code may succeed when tried again. */
+  readonly retryable: boolean;
+}
+
+/** A stable error code of the engine. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** All error codes, in table order. */
+export const errorCodes = Object.keys(ERROR_CODES) as ErrorCode[];

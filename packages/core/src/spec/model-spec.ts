@@ -1,0 +1,30 @@
+import type { ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
+import type { LoaderFunction, ModelAdapter } from './model-adapter.js';
+
+/** An expected checksum: `"sha256:<hex>"` (a bare hex string means sha256), or its parts. */
+export type ChecksumInput = string | { readonly algorithm: ChecksumAlgorithm; readonly expected: string };
+
+/** Registration of one model (the seed's `ModelConfig`). */
+export interface ModelSpec<TName extends string, TModel, TOptions = Record<string, unknown>> {
+  /** Unique name, used by `get`, the health report and the HTTP routes. */
+  readonly name: TName;
+  /** File or folder of the model, absolute or relative to `modelDir`; it must stay inside `modelDir`. */
+  readonly path: string;
+  /** An adapter, or a plain function `(path, options, context) => Promise<model>`. */
+  readonly loader: ModelAdapter<TModel, TOptions> | LoaderFunction<TModel, TOptions>;
+  /** A required model that fails makes the service unhealthy; an optional one, degraded. @default true */
+  readonly required?: boolean;
+  /**
+   * Expected checksum of the file. For a directory adapter: a record from each file's path relative
+   * to the model folder to its checksum.
+   */
+  readonly checksum?: ChecksumInput | Readonly<Record<string, ChecksumInput>>;
+  /** Load attempts in all (the seed's `retry_count`); retries wait 0.5 s, 1 s, 2 s ... @default 1 */
+  readonly attempts?: number;
+  /** Time limit of one load attempt; the loader's signal is aborted when it passes. */
+  readonly timeoutMs?: number;
+  /** Options handed to the loader (the seed's `loader_kwargs`). */
+  readonly options?: TOptions;
+  /** Memory the model takes when the adapter cannot estimate it; used by the memory budget. */
+  readonly memoryEstimateInBytes?: number;
+}
