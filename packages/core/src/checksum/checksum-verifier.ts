@@ -23,7 +23,11 @@ export interface VerifyOptions {
  * one with worker threads or a fingerprint cache without touching the engine.
  */
 export interface ChecksumVerifier {
-  digest(path: string, algorithm: ExpectedChecksum['algorithm'], options?: VerifyOptions): Promise<ChecksumVerification>;
+  digest(
+    path: string,
+    algorithm: ExpectedChecksum['algorithm'],
+    options?: VerifyOptions,
+  ): Promise<ChecksumVerification>;
 }
 
 /** Hashes every time, streaming on the main thread. */

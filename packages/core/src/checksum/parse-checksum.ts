@@ -1,6 +1,10 @@
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { ChecksumInput } from '../spec/model-spec.js';
-import { CHECKSUM_HEX_LENGTHS, type ChecksumAlgorithm, isChecksumAlgorithm } from './checksum-algorithm.js';
+import {
+  CHECKSUM_HEX_LENGTHS,
+  type ChecksumAlgorithm,
+  isChecksumAlgorithm,
+} from './checksum-algorithm.js';
 
 /** A validated expected checksum: known algorithm, lower-case hex digest of the right length. */
 export interface ExpectedChecksum {
@@ -26,11 +30,17 @@ export function parseChecksum(input: ChecksumInput, modelName?: string): Expecte
     digest = String(input.expected).trim().toLowerCase();
   }
   const fail = (reason: string) =>
-    new ModelLoaderError('CHECKSUM_INVALID', `Invalid checksum${modelName ? ` for model '${modelName}'` : ''}: ${reason}`, {
-      ...(modelName === undefined ? {} : { modelName }),
-    });
+    new ModelLoaderError(
+      'CHECKSUM_INVALID',
+      `Invalid checksum${modelName ? ` for model '${modelName}'` : ''}: ${reason}`,
+      {
+        ...(modelName === undefined ? {} : { modelName }),
+      },
+    );
   if (!isChecksumAlgorithm(algorithm)) {
-    throw fail(`unknown algorithm '${algorithm}' (use ${Object.keys(CHECKSUM_HEX_LENGTHS).join(', ')})`);
+    throw fail(
+      `unknown algorithm '${algorithm}' (use ${Object.keys(CHECKSUM_HEX_LENGTHS).join(', ')})`,
+    );
   }
   const expectedLength = CHECKSUM_HEX_LENGTHS[algorithm];
   if (!hexPattern.test(digest)) throw fail(`the ${algorithm} digest must be hexadecimal`);

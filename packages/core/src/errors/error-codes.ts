@@ -90,6 +90,18 @@ export const ERROR_CODES = {
     fix: 'Correct the field named in the message.',
     retryable: false,
   },
+  IMAGE_INVALID: {
+    meaning:
+      'An image given to a model is empty, cannot be decoded, or is not one of the accepted formats (PNG, JPEG, WebP, TIFF).',
+    fix: 'Send the image bytes unchanged, in one of the accepted formats.',
+    retryable: false,
+  },
+  IMAGE_TOO_LARGE: {
+    meaning:
+      "An image is larger than the adapter's byte or pixel limit (a guard against decompression bombs).",
+    fix: 'Scale the image down, or raise `maxImageSizeInBytes` / `maxImagePixels` in the adapter settings.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */

@@ -27,7 +27,8 @@ export interface ModelLoaderErrorFields {
  * of the original Python module where it had one.
  */
 export class ModelLoaderError extends Error {
-  private readonly [marker] = true;
+  /** Brand that `isInstance` checks, shared by every copy of this package. */
+  readonly [marker] = true;
   override readonly name = 'ModelLoaderError';
   /** Stable code, see `ERROR_CODES`. */
   readonly code: ErrorCode;

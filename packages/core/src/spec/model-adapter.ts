@@ -48,7 +48,7 @@ export type LoaderFunction<TModel, TOptions = Record<string, unknown>> = (
   context: LoadContext,
 ) => Promise<TModel>;
 
-/** Creates an adapter from a plain function (kind `file`, no preflight). */
+/** True when `value` is an adapter object rather than a plain loader function. */
 export function isModelAdapter<TModel, TOptions>(
   value: ModelAdapter<TModel, TOptions> | LoaderFunction<TModel, TOptions>,
 ): value is ModelAdapter<TModel, TOptions> {

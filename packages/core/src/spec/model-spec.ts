@@ -2,7 +2,9 @@ import type { ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
 import type { LoaderFunction, ModelAdapter } from './model-adapter.js';
 
 /** An expected checksum: `"sha256:<hex>"` (a bare hex string means sha256), or its parts. */
-export type ChecksumInput = string | { readonly algorithm: ChecksumAlgorithm; readonly expected: string };
+export type ChecksumInput =
+  | string
+  | { readonly algorithm: ChecksumAlgorithm; readonly expected: string };
 
 /** Registration of one model (the seed's `ModelConfig`). */
 export interface ModelSpec<TName extends string, TModel, TOptions = Record<string, unknown>> {

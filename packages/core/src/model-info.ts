@@ -1,0 +1,47 @@
+import type { ChecksumVerification } from './checksum/checksum-verifier.js';
+import type { ModelState } from './lifecycle/model-state.js';
+import type { ModelInspection } from './spec/model-adapter.js';
+import type { ModelFormat } from './spec/model-format.js';
+
+/** One file of a model, as validated. */
+export interface ModelFileInfo {
+  /** Path relative to the model directory. */
+  readonly path: string;
+  readonly sizeInBytes: number;
+  readonly format: ModelFormat;
+  /** Set when a checksum was verified for this file. */
+  readonly checksum?: ChecksumVerification;
+}
+
+/** What `getModelInfo` reports about one model. */
+export interface ModelInfo {
+  readonly name: string;
+  readonly state: ModelState;
+  readonly required: boolean;
+  /** The spec's path, as registered. */
+  readonly path: string;
+  /** Adapter format, or `unknown` for a plain loader function. */
+  readonly format: ModelFormat;
+  readonly kind: 'file' | 'directory';
+  /** Total bytes of the model's files, once validated. */
+  readonly sizeInBytes?: number;
+  readonly files: readonly ModelFileInfo[];
+  /** The adapter's preflight summary. */
+  readonly inspection?: ModelInspection;
+  /** Bytes reserved in the memory budget. */
+  readonly memoryEstimateInBytes?: number;
+  /** Duration of the last successful load (validation, checksum and loader). */
+  readonly loadTimeInMs?: number;
+  /** When the serving copy finished loading (ISO 8601). */
+  readonly loadedAt?: string;
+  /** Attempts made by the last load. */
+  readonly attempts: number;
+  /** Attempts allowed per load. */
+  readonly maxAttempts: number;
+  /** True while a reload prepares a new copy (the old one keeps serving). */
+  readonly reloading: boolean;
+  /** Calls holding the serving copy through `use`. */
+  readonly activeLeases: number;
+  /** The error of the last load or reload that failed, until a later one succeeds. */
+  readonly lastError?: { readonly code: string; readonly message: string };
+}

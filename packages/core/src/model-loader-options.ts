@@ -1,0 +1,29 @@
+import type { ChecksumVerifier } from './checksum/checksum-verifier.js';
+import type { BackoffOptions } from './retry/backoff-options.js';
+import type { Logger } from './spec/logger.js';
+
+/** Options of a `ModelLoader` (the seed's `ModelLoader(model_dir, logger, validate_checksums)`). */
+export interface ModelLoaderOptions {
+  /** Root folder of the models. Every model path must stay inside it, symlinks resolved. */
+  readonly modelDir: string;
+  /** Verify the checksums given in model specs. @default true */
+  readonly validateChecksums?: boolean;
+  /** pino-compatible logger (Fastify's `app.log` fits). @default a silent logger */
+  readonly logger?: Logger;
+  /** Loads running at once, across `loadAll`, `load` and `reload`. @default 3 (the seed's max_workers) */
+  readonly maxWorkers?: number;
+  /** Total bytes the loaded models may take by their estimates. @default Infinity */
+  readonly memoryBudgetInBytes?: number;
+  /** Computes digests; swap in a worker-thread or cached implementation. @default streaming on the main thread */
+  readonly checksumVerifier?: ChecksumVerifier;
+  /** Schedule between load attempts. @default 500 ms, factor 2, max 30 s, no jitter */
+  readonly backoff?: BackoffOptions;
+}
+
+/** Options of `loadAll`. */
+export interface LoadAllOptions {
+  /** Load several models at once. @default true */
+  readonly parallel?: boolean;
+  /** Loads at once for this call (the loader's own `maxWorkers` still applies). */
+  readonly maxWorkers?: number;
+}

@@ -1,0 +1,456 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ModelLoaderError } from './errors/model-loader-error.js';
+import type { ModelLoaderEvents } from './events/model-loader-events.js';
+import { ModelLoader } from './model-loader.js';
+import type { ModelAdapter } from './spec/model-adapter.js';
+import { createCountingAdapter, type FakeModel } from './test-support/controllable-loader.js';
+import { ggufHeaderBytes, useTempDirs } from './test-support/temp-dir.js';
+
+const makeDir = useTempDirs();
+const fast = { initialDelayInMs: 5, backoffFactor: 2 };
+
+async function modelDirWith(...names: string[]): Promise<string> {
+  const dir = await makeDir();
+  await Promise.all(names.map((name) => writeFile(join(dir, name), ggufHeaderBytes())));
+  return dir;
+}
+
+class RuntimeError extends Error {
+  override name = 'RuntimeError';
+}
+
+function record<K extends keyof ModelLoaderEvents>(
+  loader: ModelLoader<never>,
+  event: K,
+): ModelLoaderEvents[K][] {
+  const seen: ModelLoaderEvents[K][] = [];
+  loader.on(event, (payload) => seen.push(payload));
+  return seen;
+}
+
+describe('ModelLoader', () => {
+  it('loads registered models in parallel, returns them typed, and reports healthy', async () => {
+    const dir = await modelDirWith('summariser.gguf', 'bns.gguf');
+    const { adapter } = createCountingAdapter();
+    const loader = new ModelLoader({ modelDir: dir })
+      .register({ name: 'summariser', path: 'summariser.gguf', loader: adapter })
+      .register({
+        name: 'bns_check',
+        path: 'bns.gguf',
+        loader: async () => 'plain',
+        required: false,
+      });
+    const results = await loader.loadAll();
+    expect(Object.values(results).map((result) => [result.name, result.ok, result.state])).toEqual([
+      ['summariser', true, 'loaded'],
+      ['bns_check', true, 'loaded'],
+    ]);
+    const summariser = loader.get('summariser');
+    expectTypeOf(summariser).toEqualTypeOf<FakeModel>();
+    expectTypeOf(loader.get('bns_check')).toEqualTypeOf<string>();
+    expect(summariser.id).toBe(1);
+    expect(loader.getHealthStatus()).toMatchObject({
+      status: 'healthy',
+      message: 'All models loaded successfully',
+      modelsLoaded: { summariser: true, bns_check: true },
+      loadedCount: 2,
+      totalCount: 2,
+      errors: {},
+    });
+    expect(loader.getModelInfo('summariser')).toMatchObject({
+      state: 'loaded',
+      required: true,
+      sizeInBytes: 32,
+      files: [{ path: 'summariser.gguf', sizeInBytes: 32, format: 'gguf' }],
+      attempts: 1,
+      activeLeases: 0,
+    });
+    await loader.close();
+  });
+
+  it('passes the resolved path, the options and a context to a plain loader function', async () => {
+    const dir = await modelDirWith('a.gguf');
+    const calls: unknown[] = [];
+    const loader = new ModelLoader({ modelDir: dir }).register({
+      name: 'a',
+      path: 'a.gguf',
+      options: { contextSize: 2048 },
+      loader: async (path, options, context) => {
+        calls.push([path, options, context.attempt, context.modelName, context.signal.aborted]);
+        return 1;
+      },
+    });
+    await loader.load('a');
+    expect(calls).toEqual([[join(dir, 'a.gguf'), { contextSize: 2048 }, 1, 'a', false]]);
+  });
+
+  it('keeps serving when a model fails: unhealthy for a required one, with the seed message on get', async () => {
+    const dir = await modelDirWith('summariser.gguf', 'bns.gguf');
+    const { adapter } = createCountingAdapter({
+      failTimes: 1,
+      error: () => new RuntimeError('CUDA out of memory'),
+    });
+    const loader = new ModelLoader({ modelDir: dir })
+      .register({ name: 'summariser', path: 'summariser.gguf', loader: adapter })
+      .register({ name: 'bns_check', path: 'bns.gguf', loader: async () => 'ok', required: false });
+    const results = await loader.loadAll({ parallel: false });
+    expect(results.summariser?.ok).toBe(false);
+    expect(results.summariser?.error?.code).toBe('MODEL_LOAD_FAILED');
+    expect(() => loader.get('summariser')).toThrowError(
+      "Model 'summariser' is not available (status: failed).\nLoading failed with: RuntimeError: CUDA out of memory",
+    );
+    const health = loader.getHealthStatus();
+    expect(health.status).toBe('unhealthy');
+    expect(health.message).toBe('Required models not loaded: summariser');
+    expect(health.errors.summariser).toEqual({
+      code: 'MODEL_LOAD_FAILED',
+      message: "Failed to load model 'summariser': RuntimeError: CUDA out of memory",
+    });
+    expect(loader.get('bns_check')).toBe('ok');
+  });
+
+  it('is degraded when only an optional model fails, and loading while a required one loads', async () => {
+    const dir = await modelDirWith('summariser.gguf');
+    const { adapter } = createCountingAdapter({ delayInMs: 30 });
+    const loader = new ModelLoader({ modelDir: dir })
+      .register({ name: 'summariser', path: 'summariser.gguf', loader: adapter })
+      .register({
+        name: 'bns_check',
+        path: 'missing.gguf',
+        loader: async () => 'x',
+        required: false,
+      });
+    expect(loader.getHealthStatus().status).toBe('loading');
+    const pending = loader.loadAll();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(loader.getHealthStatus()).toMatchObject({
+      status: 'loading',
+      message: 'Loading required models: summariser',
+    });
+    await pending;
+    expect(loader.getHealthStatus()).toMatchObject({
+      status: 'degraded',
+      message: 'All required models loaded; optional models not loaded: bns_check',
+      errors: {
+        bns_check: { code: 'MODEL_FILE_NOT_FOUND', message: 'Model file not found: missing.gguf' },
+      },
+    });
+  });
+
+  it('names the registered models when an unknown one is asked for', async () => {
+    const loader = new ModelLoader({ modelDir: await makeDir() }).register({
+      name: 'whisper',
+      path: 'w',
+      loader: async () => 1,
+    });
+    const error = (() => {
+      try {
+        (loader as ModelLoader).get('ocr');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(ModelLoaderError.hasCode(error, 'MODEL_NOT_REGISTERED')).toBe(true);
+    expect((error as Error).message).toBe(
+      "Model 'ocr' is not registered. Registered models: whisper",
+    );
+  });
+
+  it('refuses duplicate names and invalid specs at registration', async () => {
+    const loader = new ModelLoader({ modelDir: await makeDir() }).register({
+      name: 'a',
+      path: 'a',
+      loader: async () => 1,
+    });
+    expect(() => loader.register({ name: 'a', path: 'b', loader: async () => 1 })).toThrowError(
+      "Model 'a' is already registered",
+    );
+    expect(() =>
+      loader.register({ name: 'b', path: 'b', loader: async () => 1, attempts: 0 }),
+    ).toThrowError("Model 'b': `attempts` must be an integer >= 1");
+    expect(() =>
+      loader.register({ name: 'c', path: 'c', loader: async () => 1, checksum: 'sha256:abc' }),
+    ).toThrowError("Invalid checksum for model 'c': a sha256 digest has 64 hex digits, got 3");
+    expect(() => new ModelLoader({ modelDir: 'x', maxWorkers: 0 })).toThrowError(
+      '`maxWorkers` must be an integer >= 1, got 0',
+    );
+  });
+
+  it('verifies checksums with the seed message on mismatch, and skips them when disabled', async () => {
+    const dir = await modelDirWith('m.gguf');
+    const digest = createHash('sha256').update(ggufHeaderBytes()).digest('hex');
+    const wrong = 'f'.repeat(64);
+    const { adapter, stats } = createCountingAdapter();
+    const loader = new ModelLoader({ modelDir: dir })
+      .register({ name: 'good', path: 'm.gguf', loader: adapter, checksum: `sha256:${digest}` })
+      .register({
+        name: 'bad',
+        path: 'm.gguf',
+        loader: adapter,
+        checksum: { algorithm: 'sha256', expected: wrong },
+      });
+    const results = await loader.loadAll();
+    expect(results.good?.ok).toBe(true);
+    expect(loader.getModelInfo('good').files[0]?.checksum).toEqual({
+      algorithm: 'sha256',
+      digest,
+      source: 'computed',
+    });
+    expect(results.bad?.error?.code).toBe('CHECKSUM_MISMATCH');
+    expect(results.bad?.error?.message).toBe(
+      `Checksum mismatch! Expected: ${wrong}, Got: ${digest}\nFile may be corrupted or tampered with.`,
+    );
+    expect(stats.loads).toBe(1);
+    const unchecked = new ModelLoader({ modelDir: dir, validateChecksums: false }).register({
+      name: 'bad',
+      path: 'm.gguf',
+      loader: adapter,
+      checksum: `sha256:${wrong}`,
+    });
+    await expect(unchecked.load('bad')).resolves.toMatchObject({ disposed: false });
+  });
+
+  it('verifies each listed file of a directory model', async () => {
+    const dir = await makeDir();
+    await mkdir(join(dir, 'ocr'));
+    await writeFile(join(dir, 'ocr/dict.txt'), 'abc');
+    const adapter: ModelAdapter<string> = {
+      kind: 'directory',
+      requiredFiles: ['dict.txt'],
+      load: async () => 'ocr',
+    };
+    const md5 = createHash('md5').update('abc').digest('hex');
+    const loader = new ModelLoader({ modelDir: dir })
+      .register({
+        name: 'ok',
+        path: 'ocr',
+        loader: adapter,
+        checksum: { 'dict.txt': `md5:${md5}` },
+      })
+      .register({
+        name: 'bad',
+        path: 'ocr',
+        loader: adapter,
+        checksum: { 'dict.txt': `md5:${'0'.repeat(32)}` },
+      });
+    const results = await loader.loadAll();
+    expect(results.ok?.ok).toBe(true);
+    expect(results.bad?.error?.code).toBe('CHECKSUM_MISMATCH');
+  });
+
+  it('retries transient failures with the backoff schedule and reports each failed attempt', async () => {
+    const dir = await modelDirWith('m.gguf');
+    const { adapter, stats } = createCountingAdapter({ failTimes: 2 });
+    const loader = new ModelLoader({ modelDir: dir, backoff: fast }).register({
+      name: 'm',
+      path: 'm.gguf',
+      loader: adapter,
+      attempts: 3,
+    });
+    const failures = record(loader as ModelLoader<never>, 'attemptFailed');
+    await loader.load('m');
+    expect(stats.loads).toBe(1);
+    expect(
+      failures.map((failure) => [failure.attempt, failure.nextDelayInMs, failure.error.code]),
+    ).toEqual([
+      [1, 5, 'MODEL_LOAD_FAILED'],
+      [2, 10, 'MODEL_LOAD_FAILED'],
+    ]);
+    expect(loader.getModelInfo('m')).toMatchObject({
+      attempts: 3,
+      maxAttempts: 3,
+      state: 'loaded',
+    });
+  });
+
+  it('keeps every attempt error and says why it stopped when attempts run out', async () => {
+    const dir = await modelDirWith('m.gguf');
+    const { adapter } = createCountingAdapter({ failTimes: 5 });
+    const loader = new ModelLoader({ modelDir: dir, backoff: fast }).register({
+      name: 'm',
+      path: 'm.gguf',
+      loader: adapter,
+      attempts: 2,
+    });
+    const error = await loader.load('m').catch((e: ModelLoaderError) => e);
+    expect(error.code).toBe('MODEL_LOAD_FAILED');
+    expect(error.stopReason).toBe('maxAttemptsExceeded');
+    expect(error.attemptErrors).toHaveLength(2);
+    expect(error.message).toBe(
+      "Failed to load model 'm': Error: CUDA out of memory (gave up after 2 attempts)",
+    );
+  });
+
+  it('never retries validation failures: the loader is not called', async () => {
+    const dir = await makeDir();
+    const { adapter, stats } = createCountingAdapter();
+    const loader = new ModelLoader({ modelDir: dir, backoff: fast }).register({
+      name: 'm',
+      path: 'gone.gguf',
+      loader: adapter,
+      attempts: 5,
+    });
+    await expect(loader.load('m')).rejects.toMatchObject({ code: 'MODEL_FILE_NOT_FOUND' });
+    expect(stats.loads + stats.maxActive).toBe(0);
+    expect(loader.getModelInfo('m').attempts).toBe(0);
+  });
+
+  it('times out a hanging loader, aborts its signal, and disposes a copy that arrives late', async () => {
+    const dir = await modelDirWith('m.gguf');
+    let seenSignal: AbortSignal | undefined;
+    const disposed: string[] = [];
+    const loader = new ModelLoader({ modelDir: dir }).register({
+      name: 'm',
+      path: 'm.gguf',
+      timeoutMs: 30,
+      loader: {
+        kind: 'file',
+        load: async (_path, _options, context) => {
+          seenSignal = context.signal;
+          await new Promise((resolve) => setTimeout(resolve, 80));
+          return 'late';
+        },
+        dispose: (model: string) => {
+          disposed.push(model);
+        },
+      },
+    });
+    await expect(loader.load('m')).rejects.toMatchObject({
+      code: 'MODEL_LOAD_TIMEOUT',
+      message: "Loading model 'm' timed out after 30 ms",
+    });
+    expect(seenSignal?.aborted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(disposed).toEqual(['late']);
+  });
+
+  it('fails at once when a model alone exceeds the memory budget, and never hangs when loaded models fill it', async () => {
+    const dir = await modelDirWith('a.gguf', 'b.gguf', 'c.gguf');
+    const loader = new ModelLoader({ modelDir: dir, memoryBudgetInBytes: 100 })
+      .register({ name: 'huge', path: 'a.gguf', loader: async () => 1, memoryEstimateInBytes: 101 })
+      .register({ name: 'a', path: 'b.gguf', loader: async () => 2, memoryEstimateInBytes: 60 })
+      .register({ name: 'b', path: 'c.gguf', loader: async () => 3, memoryEstimateInBytes: 60 });
+    const results = await loader.loadAll({ parallel: true });
+    expect(results.huge?.error?.code).toBe('MODEL_INSUFFICIENT_MEMORY');
+    expect(results.huge?.error?.message).toMatch(
+      /^Model 'huge' needs about 0\.0 MiB .*its estimate alone exceeds the budget$/,
+    );
+    expect([results.a?.ok, results.b?.ok].sort()).toEqual([false, true]);
+    expect(loader.getMemoryUsage().usedInBytes).toBe(60);
+    await loader.unload(results.a?.ok ? 'a' : 'b');
+    expect(loader.getMemoryUsage().usedInBytes).toBe(0);
+    await expect(loader.load(results.a?.ok ? 'b' : 'a')).resolves.toBeTypeOf('number');
+  });
+
+  it('never runs more than maxWorkers loads at once, and starts required models first', async () => {
+    const names = ['o1', 'r1', 'o2', 'r2', 'o3', 'r3'];
+    const dir = await modelDirWith(...names.map((name) => `${name}.gguf`));
+    const { adapter, stats } = createCountingAdapter({ delayInMs: 10 });
+    let loader = new ModelLoader({ modelDir: dir, maxWorkers: 2 }) as ModelLoader;
+    for (const name of names) {
+      loader = loader.register({
+        name,
+        path: `${name}.gguf`,
+        loader: adapter,
+        required: name.startsWith('r'),
+      });
+    }
+    const starts = record(loader as ModelLoader<never>, 'loadStart');
+    await loader.loadAll();
+    expect(stats.maxActive).toBe(2);
+    expect(starts.map((start) => start.name)).toEqual(['r1', 'r2', 'r3', 'o1', 'o2', 'o3']);
+  });
+
+  it('hot-swaps on reload: the old copy serves until the new one is ready, and a failed reload keeps it', async () => {
+    const dir = await modelDirWith('m.gguf');
+    const { adapter, stats } = createCountingAdapter({ delayInMs: 20 });
+    const loader = new ModelLoader({ modelDir: dir }).register({
+      name: 'm',
+      path: 'm.gguf',
+      loader: adapter,
+    });
+    const first = await loader.load('m');
+    const reloading = loader.reload('m');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(loader.get('m')).toBe(first);
+    expect(loader.getModelInfo('m')).toMatchObject({ state: 'loaded', reloading: true });
+    const second = await reloading;
+    expect(second.id).toBe(2);
+    expect(loader.get('m')).toBe(second);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(first.disposed).toBe(true);
+    stats.failuresLeft = 1;
+    await expect(loader.reload('m')).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    expect(loader.get('m')).toBe(second);
+    expect(second.disposed).toBe(false);
+    expect(loader.getHealthStatus().status).toBe('healthy');
+    expect(loader.getModelInfo('m').lastError?.code).toBe('MODEL_LOAD_FAILED');
+  });
+
+  it('does not dispose a model while a lease holds it', async () => {
+    const dir = await modelDirWith('m.gguf');
+    const { adapter } = createCountingAdapter();
+    const loader = new ModelLoader({ modelDir: dir }).register({
+      name: 'm',
+      path: 'm.gguf',
+      loader: adapter,
+    });
+    await loader.load('m');
+    let release!: () => void;
+    const held = loader.use('m', async (model) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return model.disposed;
+    });
+    const unloading = loader.unload('m');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(loader.getModelInfo('m').state).toBe('unloaded');
+    expect(() => loader.get('m')).toThrowError("Model 'm' is not available (status: unloaded).");
+    release();
+    expect(await held).toBe(false);
+    await unloading;
+  });
+
+  it('aborts a load in progress on unload, and disposes everything on close', async () => {
+    const dir = await modelDirWith('a.gguf', 'b.gguf');
+    const slow = createCountingAdapter({ delayInMs: 1_000 });
+    const quick = createCountingAdapter();
+    const loader = new ModelLoader({ modelDir: dir })
+      .register({ name: 'slow', path: 'a.gguf', loader: slow.adapter })
+      .register({ name: 'quick', path: 'b.gguf', loader: quick.adapter });
+    await loader.load('quick');
+    const loading = loader.load('slow');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await loader.unload('slow');
+    await expect(loading).rejects.toMatchObject({ code: 'MODEL_LOAD_ABORTED' });
+    expect(loader.getModelInfo('slow').state).toBe('unloaded');
+    await loader.close();
+    expect(quick.stats.disposed).toEqual([1]);
+    await expect(loader.load('quick')).rejects.toMatchObject({
+      code: 'MODEL_LOAD_ABORTED',
+      message: 'The model loader is closed',
+    });
+  });
+
+  it('emits state changes in order', async () => {
+    const dir = await modelDirWith('m.gguf');
+    const loader = new ModelLoader({ modelDir: dir }).register({
+      name: 'm',
+      path: 'm.gguf',
+      loader: async () => 1,
+    });
+    const changes = record(loader as ModelLoader<never>, 'stateChange');
+    const ends = record(loader as ModelLoader<never>, 'loadEnd');
+    await loader.load('m');
+    await loader.unload('m');
+    expect(changes.map((change) => `${change.from}->${change.to}`)).toEqual([
+      'pending->validating',
+      'validating->loading',
+      'loading->loaded',
+      'loaded->unloaded',
+    ]);
+    expect(ends).toMatchObject([{ name: 'm', ok: true, attempts: 1, reload: false }]);
+  });
+});

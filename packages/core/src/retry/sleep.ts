@@ -1,0 +1,18 @@
+/** Waits `delayInMs`; rejects with the signal's reason as soon as it aborts. */
+export function sleep(delayInMs: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayInMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
