@@ -10,6 +10,7 @@ export * from './lifecycle/model-state.js';
 export * from './model-info.js';
 export * from './model-loader.js';
 export * from './model-loader-options.js';
+export * from './model-registry.js';
 export * from './retry/backoff-options.js';
 export * from './retry/retry-with-backoff.js';
 export * from './scheduler/concurrency-limiter.js';

@@ -5,6 +5,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ModelLoaderError } from './errors/model-loader-error.js';
 import type { ModelLoaderEvents } from './events/model-loader-events.js';
 import { ModelLoader } from './model-loader.js';
+import type { ModelRegistry } from './model-registry.js';
 import type { ModelAdapter } from './spec/model-adapter.js';
 import { createCountingAdapter, type FakeModel } from './test-support/controllable-loader.js';
 import { ggufHeaderBytes, useTempDirs } from './test-support/temp-dir.js';
@@ -23,7 +24,7 @@ class RuntimeError extends Error {
 }
 
 function record<K extends keyof ModelLoaderEvents>(
-  loader: ModelLoader<never>,
+  loader: ModelRegistry,
   event: K,
 ): ModelLoaderEvents[K][] {
   const seen: ModelLoaderEvents[K][] = [];
@@ -148,7 +149,7 @@ describe('ModelLoader', () => {
     });
     const error = (() => {
       try {
-        (loader as ModelLoader).get('ocr');
+        (loader as ModelRegistry).get('ocr');
       } catch (e) {
         return e;
       }
@@ -250,7 +251,7 @@ describe('ModelLoader', () => {
       loader: adapter,
       attempts: 3,
     });
-    const failures = record(loader as ModelLoader<never>, 'attemptFailed');
+    const failures = record(loader, 'attemptFailed');
     await loader.load('m');
     expect(stats.loads).toBe(1);
     expect(
@@ -275,7 +276,7 @@ describe('ModelLoader', () => {
       loader: adapter,
       attempts: 2,
     });
-    const error = await loader.load('m').catch((e: ModelLoaderError) => e);
+    const error = (await loader.load('m').catch((e: unknown) => e)) as ModelLoaderError;
     expect(error.code).toBe('MODEL_LOAD_FAILED');
     expect(error.stopReason).toBe('maxAttemptsExceeded');
     expect(error.attemptErrors).toHaveLength(2);
@@ -358,7 +359,7 @@ describe('ModelLoader', () => {
         required: name.startsWith('r'),
       });
     }
-    const starts = record(loader as ModelLoader<never>, 'loadStart');
+    const starts = record(loader, 'loadStart');
     await loader.loadAll();
     expect(stats.maxActive).toBe(2);
     expect(starts.map((start) => start.name)).toEqual(['r1', 'r2', 'r3', 'o1', 'o2', 'o3']);
@@ -441,8 +442,8 @@ describe('ModelLoader', () => {
       path: 'm.gguf',
       loader: async () => 1,
     });
-    const changes = record(loader as ModelLoader<never>, 'stateChange');
-    const ends = record(loader as ModelLoader<never>, 'loadEnd');
+    const changes = record(loader, 'stateChange');
+    const ends = record(loader, 'loadEnd');
     await loader.load('m');
     await loader.unload('m');
     expect(changes.map((change) => `${change.from}->${change.to}`)).toEqual([

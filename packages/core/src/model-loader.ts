@@ -14,6 +14,7 @@ import { canTransition, type ModelState } from './lifecycle/model-state.js';
 import { runWithTimeout } from './lifecycle/run-with-timeout.js';
 import type { ModelInfo } from './model-info.js';
 import type { LoadAllOptions, ModelLoaderOptions } from './model-loader-options.js';
+import type { ModelRegistry } from './model-registry.js';
 import { type ResolvedBackoff, resolveBackoff } from './retry/backoff-options.js';
 import { retryWithBackoff } from './retry/retry-with-backoff.js';
 import {
