@@ -92,9 +92,10 @@ interface ModelRecord {
  * await loader.loadAll();
  * const model = loader.get('summariser'); // typed as the adapter's model
  */
-export class ModelLoader<
-  TModels extends Record<string, unknown> = Record<never, never>,
-> extends TypedEmitter<ModelLoaderEvents> {
+export class ModelLoader<TModels extends Record<string, unknown> = Record<never, never>>
+  extends TypedEmitter<ModelLoaderEvents>
+  implements ModelRegistry
+{
   /** Real path of the model directory. */
   readonly modelDir: string;
   private readonly records = new Map<string, ModelRecord>();
