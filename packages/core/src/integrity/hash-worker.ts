@@ -1,0 +1,54 @@
+import { parentPort } from 'node:worker_threads';
+import type { FromWorkerMessage, ToWorkerMessage } from './hash-worker-protocol.js';
+import { readAndHash } from './read-and-hash.js';
+
+// Entry point of a hash worker thread (started by `createHashPool` from the compiled
+// `dist/integrity/hash-worker.js`). One job at a time; the pool never sends a second one early.
+
+const port = parentPort;
+if (port === null) throw new Error('hash-worker.js must run as a worker thread');
+
+const stopped = new Set<number>();
+const abortMarker = { aborted: true };
+
+const send = (message: FromWorkerMessage) => port.postMessage(message);
+
+port.on('message', (message: ToWorkerMessage) => {
+  if (message.type === 'abort') {
+    stopped.add(message.jobId);
+    return;
+  }
+  const { jobId, path, algorithm, chunkSizeInBytes, progressIntervalInBytes } = message;
+  let reportedAt = 0;
+  readAndHash(path, algorithm, {
+    chunkSizeInBytes,
+    shouldStop: () => (stopped.has(jobId) ? abortMarker : undefined),
+    onProgress: (bytesDone) => {
+      if (bytesDone - reportedAt >= progressIntervalInBytes) {
+        reportedAt = bytesDone;
+        send({ type: 'progress', jobId, bytesDone });
+      }
+    },
+  }).then(
+    ({ digest, sizeInBytes }) => {
+      stopped.delete(jobId);
+      send({ type: 'done', jobId, digest, sizeInBytes });
+    },
+    (error: unknown) => {
+      if (error === abortMarker || stopped.delete(jobId)) {
+        send({ type: 'aborted', jobId });
+        return;
+      }
+      const fileError = error as NodeJS.ErrnoException;
+      send({
+        type: 'failed',
+        jobId,
+        error: {
+          message: String(fileError?.message ?? error),
+          ...(fileError?.code === undefined ? {} : { code: fileError.code }),
+          ...(fileError?.syscall === undefined ? {} : { syscall: fileError.syscall }),
+        },
+      });
+    },
+  );
+});
