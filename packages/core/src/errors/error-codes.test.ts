@@ -8,10 +8,10 @@ const start = '<!-- error-table:start -->';
 const end = '<!-- error-table:end -->';
 
 function renderTable(): string {
-  const escape = (text: string) => text.replaceAll('|', '\\|');
+  const escapePipes = (text: string) => text.replaceAll('|', '\\|');
   const rows = errorCodes.map((code) => {
     const info = ERROR_CODES[code];
-    return `| \`${code}\` | ${escape(info.meaning)} | ${escape(info.fix)} | ${info.retryable ? 'yes' : 'no'} |`;
+    return `| \`${code}\` | ${escapePipes(info.meaning)} | ${escapePipes(info.fix)} | ${info.retryable ? 'yes' : 'no'} |`;
   });
   return ['| code | meaning | how to fix | retried |', '| --- | --- | --- | --- |', ...rows].join(
     '\n',
