@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { readAndHash } from '../integrity/read-and-hash.js';
 import type { ChecksumAlgorithm } from './checksum-algorithm.js';
 
 /** Options of one file hash. */
@@ -10,24 +9,21 @@ export interface HashFileOptions {
   readonly onProgress?: (bytesDone: number) => void;
 }
 
-const chunkSizeInBytes = 1024 * 1024;
-
-/** Streams a file through node:crypto and returns its lower-case hex digest. Constant memory. */
+/**
+ * Hashes a file through node:crypto on the calling thread and returns its lower-case hex digest.
+ * Reads are pipelined with hashing (two 4 MiB buffers: constant memory). For hashing off the main
+ * thread, with a fingerprint cache, use `createChecksumVerifier`.
+ */
 export async function hashFile(
   path: string,
   algorithm: ChecksumAlgorithm,
   options: HashFileOptions = {},
 ): Promise<string> {
-  const hash = createHash(algorithm);
-  const stream = createReadStream(path, {
-    highWaterMark: chunkSizeInBytes,
-    ...(options.signal ? { signal: options.signal } : {}),
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  const { digest } = await readAndHash(path, algorithm, {
+    ...(signal ? { shouldStop: () => (signal.aborted ? (signal.reason ?? new Error('aborted')) : undefined) } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
-  let bytesDone = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytesDone += chunk.length;
-    options.onProgress?.(bytesDone);
-  }
-  return hash.digest('hex');
+  return digest;
 }

@@ -102,6 +102,11 @@ export const ERROR_CODES = {
     fix: 'Scale the image down, or raise `maxImageSizeInBytes` / `maxImagePixels` in the adapter settings.',
     retryable: false,
   },
+  CHECKSUM_FILE_INVALID: {
+    meaning: 'A lock file or a sha256sum-style checksum file cannot be parsed.',
+    fix: 'Fix the line or field named in the message, or write the file again with `model-loader lock`.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */
