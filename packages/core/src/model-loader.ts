@@ -27,7 +27,11 @@ import { type Logger, silentLogger } from './spec/logger.js';
 import { isModelAdapter, type ModelAdapter, type ModelInspection } from './spec/model-adapter.js';
 import type { ModelSpec } from './spec/model-spec.js';
 import { resolveModelPath } from './validation/resolve-model-path.js';
-import { type ValidatedModel, validateModel } from './validation/validate-model-file.js';
+import {
+  type ValidatedModel,
+  type ValidationTarget,
+  validateModel,
+} from './validation/validate-model-file.js';
 
 /** Names accepted by `get`: the registered ones when known to the type system, else any string. */
 export type ModelName<TModels> = [keyof TModels] extends [never]
@@ -250,12 +254,8 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
         }),
       ),
     );
-    return Object.fromEntries(
-      [...this.records.keys()].map((name) => [
-        name,
-        results.find((result) => result.name === name)!,
-      ]),
-    );
+    const byName = new Map(results.map((result) => [result.name, result]));
+    return Object.fromEntries([...this.records.keys()].map((name) => [name, byName.get(name)!]));
   }
 
   /**
@@ -421,14 +421,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     try {
       const copy = await this.limiter(async () => {
         controller.signal.throwIfAborted();
-        const validated = await validateModel({
-          modelName: record.name,
-          modelDir: this.modelDir,
-          specPath: record.specPath,
-          kind: record.adapter.kind,
-          ...(record.adapter.format ? { format: record.adapter.format } : {}),
-          ...(record.adapter.requiredFiles ? { requiredFiles: record.adapter.requiredFiles } : {}),
-        });
+        const validated = await validateModel(target(record, this.modelDir));
         record.validated = validated;
         const inspection = await record.adapter.inspect?.(validated.path, controller.signal);
         if (inspection) record.inspection = inspection;
@@ -576,14 +569,18 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
         relativePath === '.'
           ? validated.path
           : await resolveModelPath(this.modelDir, join(validated.path, relativePath), record.name);
+      const size =
+        validated.files.find((file) => file.path === path)?.sizeInBytes ??
+        (await validateModel({ ...target(record, this.modelDir), specPath: path, kind: 'file' }))
+          .sizeInBytes;
       const started = performance.now();
       const result = await verifyChecksum(this.checksumVerifier, path, expected, {
         signal,
         modelName: record.name,
-        onProgress: (done) => this.emit('progress', { name: record.name, step: 'checksum', done }),
+        onProgress: (done) =>
+          this.emit('progress', { name: record.name, step: 'checksum', done, total: size }),
       });
       record.verified.set(relativePath, result);
-      const size = validated.files.find((file) => file.path === path)?.sizeInBytes ?? 0;
       this.emit('checksumVerified', {
         name: record.name,
         file: relativePath,
@@ -677,6 +674,17 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
       throw new ModelLoaderError('MODEL_LOAD_ABORTED', 'The model loader is closed');
     }
   }
+}
+
+function target(record: ModelRecord, modelDir: string): ValidationTarget {
+  return {
+    modelName: record.name,
+    modelDir,
+    specPath: record.specPath,
+    kind: record.adapter.kind,
+    ...(record.adapter.format ? { format: record.adapter.format } : {}),
+    ...(record.adapter.requiredFiles ? { requiredFiles: record.adapter.requiredFiles } : {}),
+  };
 }
 
 function toAdapter<TModel, TOptions>(

@@ -47,7 +47,10 @@ export class MemoryBudget {
         );
       }
       signal?.throwIfAborted();
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
     }
     signal?.throwIfAborted();
     this.reservedInBytes += sizeInBytes;
