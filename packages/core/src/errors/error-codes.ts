@@ -107,6 +107,17 @@ export const ERROR_CODES = {
     fix: 'Fix the line or field named in the message, or write the file again with `model-loader lock`.',
     retryable: false,
   },
+  AUDIO_INVALID: {
+    meaning:
+      'Audio given to a speech model is empty, has no samples, or cannot be decoded (accepted: WAV, MP3, FLAC, OGG Vorbis/Opus and other formats audio-decode reads).',
+    fix: 'Send the audio file bytes unchanged, or 16 kHz mono float samples.',
+    retryable: false,
+  },
+  AUDIO_TOO_LONG: {
+    meaning: "Audio is longer or larger than the adapter's duration or byte limit.",
+    fix: 'Send shorter audio, or raise `maxAudioDurationInSeconds` / `maxAudioSizeInBytes` in the adapter settings.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */
