@@ -1,0 +1,202 @@
+import { basename } from 'node:path';
+import { type ModelAdapter, ModelLoaderError, silentLogger } from '@model-loader/core';
+import type { Llama, LlamaModel } from 'node-llama-cpp';
+import {
+  describeZodError,
+  type GgufAdapterSettings,
+  type GgufLoadOptions,
+  ggufAdapterSettingsSchema,
+  ggufLoadOptionsSchema,
+  type ResolvedGgufSettings,
+  resolveGgufSettings,
+} from './gguf-adapter-settings.js';
+import { createGgufModelHandle, type GgufModelHandle } from './gguf-model-handle.js';
+import { importNodeLlamaCpp } from './import-node-llama-cpp.js';
+import { captureLlamaLog, pickLoadFailureReason } from './llama-log-capture.js';
+import { inspectGgufFile } from './preflight/inspect-gguf-file.js';
+
+/** The GGUF adapter: `ModelAdapter<GgufModelHandle, GgufLoadOptions>` plus its Llama instance. */
+export interface GgufAdapter extends ModelAdapter<GgufModelHandle, GgufLoadOptions> {
+  /** The node-llama-cpp `Llama` instance, created on first use unless one was injected. */
+  getLlama(): Promise<Llama>;
+}
+
+/** Error given as `cause` of MODEL_LOAD_FAILED: node-llama-cpp's error plus llama.cpp's log lines. */
+export class LlamaLoadError extends Error {
+  override readonly name = 'LlamaLoadError';
+  constructor(
+    message: string,
+    /** llama.cpp's warning and error lines logged during the load, `level: text`. */
+    readonly llamaLog: readonly string[],
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+function parseOptions(options: GgufLoadOptions | undefined): GgufLoadOptions {
+  const parsed = ggufLoadOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new ModelLoaderError(
+      'CONFIG_INVALID',
+      `Invalid GGUF load options: ${describeZodError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Creates the GGUF adapter for `@model-loader/core`: a TypeScript preflight (`inspect`) that rejects
+ * files that could crash llama.cpp, a memory estimate from node-llama-cpp's GgufInsights, and a
+ * loader returning a `GgufModelHandle`. node-llama-cpp is imported on first use, and never builds
+ * llama.cpp from source (`build: 'never'`).
+ */
+export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapter {
+  const parsed = ggufAdapterSettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    throw new ModelLoaderError(
+      'CONFIG_INVALID',
+      `Invalid GGUF adapter settings: ${describeZodError(parsed.error)}`,
+    );
+  }
+  const base = parsed.data as GgufAdapterSettings;
+  const logger = base.logger ?? silentLogger;
+  let llamaPromise: Promise<Llama> | undefined;
+
+  const getLlama = (): Promise<Llama> => {
+    llamaPromise ??= (async () => {
+      if (base.llama) return base.llama;
+      const library = await importNodeLlamaCpp();
+      const resolved = resolveGgufSettings(base);
+      try {
+        return await library.getLlama({
+          build: 'never',
+          gpu: resolved.gpu,
+          maxThreads: resolved.threads,
+          logLevel: library.LlamaLogLevel.warn,
+          logger: (level, message) => {
+            const text = message.trim();
+            if (!text) return;
+            if (level === 'error' || level === 'fatal') logger.error({ source: 'llama.cpp' }, text);
+            else logger.warn({ source: 'llama.cpp' }, text);
+          },
+        });
+      } catch (cause) {
+        throw new ModelLoaderError(
+          'MODEL_LOAD_FAILED',
+          "node-llama-cpp found no usable prebuilt llama.cpp binary for this machine, and building from source is refused (`build: 'never'`): install node-llama-cpp@3.21.1 with its platform package, or pass a `llama` instance",
+          { cause, isRetryable: false },
+        );
+      }
+    })().catch((error: unknown) => {
+      llamaPromise = undefined;
+      throw error;
+    });
+    return llamaPromise;
+  };
+
+  const contextSizeFor = (resolved: ResolvedGgufSettings, trainContextSize: number) =>
+    resolved.contextSize ?? Math.min(trainContextSize, 4096);
+
+  return {
+    format: 'gguf',
+    kind: 'file',
+    getLlama,
+
+    async inspect(path, signal) {
+      const summary = await inspectGgufFile(path, signal);
+      const details: Record<string, string | number | boolean> = {};
+      for (const [key, value] of Object.entries(summary)) {
+        if (typeof value === 'string' || typeof value === 'number') details[key] = value;
+      }
+      return { format: `GGUF v${summary.version}`, details };
+    },
+
+    async estimateMemory(path, options) {
+      const resolved = resolveGgufSettings(base, parseOptions(options));
+      const library = await importNodeLlamaCpp();
+      const llama = await getLlama();
+      const info = await library.readGgufFileInfo(path, { readTensorInfo: true });
+      const insights = await library.GgufInsights.from(info, llama);
+      const gpuLayers =
+        llama.gpu === false
+          ? 0
+          : typeof resolved.gpuLayers === 'number'
+            ? resolved.gpuLayers
+            : insights.totalLayers;
+      const model = insights.estimateModelResourceRequirements({ gpuLayers });
+      const context = insights.estimateContextResourceRequirements({
+        contextSize: contextSizeFor(resolved, insights.trainContextSize ?? 4096),
+        modelGpuLayers: gpuLayers,
+        sequences: resolved.parallelSequences,
+        ...(resolved.batchSize === undefined ? {} : { batchSize: resolved.batchSize }),
+      });
+      return model.cpuRam + model.gpuVram + context.cpuRam + context.gpuVram;
+    },
+
+    async load(path, options, context) {
+      const resolved = resolveGgufSettings(base, parseOptions(options));
+      const library = await importNodeLlamaCpp();
+      const llama = await getLlama();
+      const capture = captureLlamaLog(llama);
+      let model: LlamaModel | undefined;
+      try {
+        model = await llama.loadModel({
+          modelPath: path,
+          gpuLayers: resolved.gpuLayers,
+          ...(resolved.useMmap === undefined ? {} : { useMmap: resolved.useMmap }),
+          useMlock: resolved.useMlock,
+          loadSignal: context.signal,
+          onLoadProgress: (progress) =>
+            context.onProgress({ step: 'load', done: progress, total: 1 }),
+        });
+        const llamaContext = await model.createContext({
+          contextSize: contextSizeFor(resolved, model.trainContextSize),
+          sequences: resolved.parallelSequences,
+          threads: resolved.threads,
+          createSignal: context.signal,
+          ...(resolved.batchSize === undefined ? {} : { batchSize: resolved.batchSize }),
+        });
+        await capture.stop();
+        return createGgufModelHandle({
+          library,
+          llama,
+          model,
+          context: llamaContext,
+          maxQueuedRequests: resolved.maxQueuedRequests,
+        });
+      } catch (error) {
+        const lines = await capture.stop();
+        await model?.dispose().catch(() => {});
+        if (context.signal.aborted) throw error;
+        const fileName = basename(path);
+        const scrub = (text: string) => text.split(path).join(fileName);
+        const reason =
+          pickLoadFailureReason(lines) ?? (error instanceof Error ? error.message : String(error));
+        context.logger.error(
+          { model: context.modelName, llamaLog: lines.map(scrub) },
+          'llama.cpp failed to load the model',
+        );
+        throw new ModelLoaderError(
+          'MODEL_LOAD_FAILED',
+          `llama.cpp could not load the model: ${scrub(reason)}`,
+          {
+            modelName: context.modelName,
+            path,
+            cause: new LlamaLoadError(
+              error instanceof Error ? error.message : String(error),
+              lines.map(scrub),
+              {
+                cause: error,
+              },
+            ),
+          },
+        );
+      }
+    },
+
+    async dispose(handle) {
+      await handle.dispose();
+    },
+  };
+}

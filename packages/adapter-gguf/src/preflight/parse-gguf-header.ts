@@ -1,0 +1,319 @@
+import { ModelLoaderError } from '@model-loader/core';
+import { getGgmlType } from './ggml-types.js';
+import { displayText, type GgufByteReader, scalarWidths } from './gguf-byte-reader.js';
+import { GGUF_LIMITS } from './gguf-limits.js';
+import type { GgufSummary } from './gguf-summary.js';
+
+const STRING = 8;
+const ARRAY = 9;
+const INT64_MAX = (1n << 63n) - 1n;
+const DEFAULT_ALIGNMENT = 32;
+// Smallest encodings: a metadata entry is a key (u64 length + 1 byte), a type (u32) and a 1-byte
+// value; a tensor info is a name (u64 + 1), n_dims (u32), a type (u32) and an offset (u64).
+const MIN_ENTRY_SIZE = 14;
+const MIN_TENSOR_INFO_SIZE = 25;
+
+/** Metadata values the preflight keeps: scalars, plus the arrays it checks. */
+interface Entry {
+  readonly type: number;
+  readonly value?: number | bigint | boolean | string;
+  readonly itemType?: number;
+  readonly length?: number;
+  readonly strings?: string[];
+}
+
+function minItemSize(itemType: number): number {
+  return itemType === STRING ? 8 : (scalarWidths[itemType] ?? 1);
+}
+
+function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> {
+  const entries = new Map<string, Entry>();
+  for (let index = 0; index < count; index++) {
+    const key = reader.string(`key of metadata entry ${index}`, GGUF_LIMITS.maxStringLengthInBytes);
+    if (key.length === 0) reader.fail(`metadata entry ${index} has an empty key`);
+    const name = displayText(key);
+    // C code reads keys as zero-terminated strings: a NUL inside makes a shorter (or empty) key
+    // that aborts the process in gguf.cpp (found by the fuzz test).
+    if (key.includes('\0'))
+      reader.fail(`metadata key ${name} (entry ${index}) contains a NUL byte`);
+    if (entries.has(key)) reader.fail(`duplicate metadata key ${name}`);
+    const type = reader.u32(`value type of metadata key ${name}`);
+    if (type === ARRAY) {
+      const itemType = reader.u32(`item type of metadata array ${name}`);
+      if (itemType === ARRAY)
+        reader.fail(`metadata key ${name} is an array of arrays, which llama.cpp cannot read`);
+      if (itemType !== STRING && scalarWidths[itemType] === undefined) {
+        reader.fail(`metadata array ${name} has unknown item type ${itemType}`);
+      }
+      const declared = reader.u64Big(`length of metadata array ${name}`);
+      if (declared > BigInt(GGUF_LIMITS.maxArrayLength)) {
+        reader.fail(
+          `metadata array ${name} has ${declared} items, more than the cap of ${GGUF_LIMITS.maxArrayLength}`,
+        );
+      }
+      const length = Number(declared);
+      if (length * minItemSize(itemType) > reader.remainingInBytes) {
+        reader.fail(
+          `metadata array ${name} has ${length} items, more than the rest of the file can hold`,
+        );
+      }
+      if (itemType === STRING) {
+        const keep = key === 'tokenizer.ggml.tokens';
+        const strings: string[] = [];
+        for (let item = 0; item < length; item++) {
+          const text = reader.string(
+            `item ${item} of metadata array ${name}`,
+            GGUF_LIMITS.maxStringLengthInBytes,
+          );
+          if (keep) strings.push(text);
+        }
+        entries.set(key, { type, itemType, length, ...(keep ? { strings } : {}) });
+      } else {
+        reader.skip(length * minItemSize(itemType), `items of metadata array ${name}`);
+        entries.set(key, { type, itemType, length });
+      }
+    } else if (type === STRING) {
+      entries.set(key, {
+        type,
+        value: reader.string(`value of metadata key ${name}`, GGUF_LIMITS.maxStringLengthInBytes),
+      });
+    } else if (scalarWidths[type] !== undefined) {
+      entries.set(key, { type, value: reader.scalar(type, `value of metadata key ${name}`) });
+    } else {
+      reader.fail(`metadata key ${name} has unknown value type ${type}`);
+    }
+  }
+  return entries;
+}
+
+function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): number | undefined {
+  const tokens = entries.get('tokenizer.ggml.tokens');
+  if (tokens === undefined) return undefined;
+  if (tokens.type !== ARRAY || tokens.itemType !== STRING || tokens.strings === undefined) {
+    reader.fail('metadata key "tokenizer.ggml.tokens" is not an array of strings');
+  }
+  // llama.cpp replaces an empty token by `[EMPTY_<id>]` before indexing, then aborts the process
+  // when two ids share a text (GGML_ASSERT in llama_vocab::impl::load): check the same strings.
+  const seen = new Map<string, number>();
+  tokens.strings.forEach((raw, id) => {
+    const text = raw.length === 0 ? `[EMPTY_${id}]` : raw;
+    const previous = seen.get(text);
+    if (previous !== undefined) {
+      reader.fail(
+        `duplicate token text ${displayText(text)} at ids ${previous} and ${id} in "tokenizer.ggml.tokens"`,
+      );
+    }
+    seen.set(text, id);
+  });
+  // SentencePiece (and UGM) byte fallback looks up `<0xXX>` (or the raw byte) with `map::at`; a
+  // missing one throws std::out_of_range inside tokenization, which terminates the process on the
+  // first prompt containing that byte (found by the fuzz test).
+  const model = textOf(entries.get('tokenizer.ggml.model'));
+  if (model === 'llama' || model === 't5') {
+    for (let byte = 0; byte < 256; byte++) {
+      const hex = `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`;
+      if (!seen.has(hex) && (byte === 0 || !seen.has(String.fromCharCode(byte)))) {
+        reader.fail(
+          `the "${model}" vocabulary has no byte token ${hex}, which tokenizing that byte needs`,
+        );
+      }
+    }
+  }
+  const count = tokens.strings.length;
+  for (const key of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
+    const entry = entries.get(key);
+    if (entry?.type === ARRAY && entry.itemType !== STRING && (entry.length ?? 0) < count) {
+      reader.fail(`"${key}" has ${entry.length} items but the vocabulary has ${count} tokens`);
+    }
+  }
+  return count;
+}
+
+const positiveEverywhere = ['embedding_length', 'block_count', 'attention.head_count'];
+const requiredForLlama = [...positiveEverywhere, 'feed_forward_length'];
+
+/**
+ * Hyperparameters that size tensors: when one is missing or 0, llama.cpp builds a zero-sized tensor
+ * shape and aborts (GGML_ASSERT in llama-model-loader; found by the fuzz test for
+ * `llama.attention.head_count` and `llama.feed_forward_length`). For `llama` all four are required;
+ * for other architectures a scalar present must be positive (arrays may hold 0 for the recurrent
+ * layers of hybrid models, and some architectures have no feed-forward length).
+ */
+function checkHyperparameters(reader: GgufByteReader, entries: Map<string, Entry>): void {
+  const architecture = textOf(entries.get('general.architecture'));
+  if (architecture === undefined) return;
+  const names = architecture === 'llama' ? requiredForLlama : positiveEverywhere;
+  for (const name of names) {
+    const key = `${architecture}.${name}`;
+    const entry = entries.get(key);
+    if (entry === undefined) {
+      if (architecture === 'llama') reader.fail(`metadata key "${key}" is missing`);
+      continue;
+    }
+    const value = numberOf(entry);
+    if (value !== undefined && value < 1)
+      reader.fail(`metadata key "${key}" is ${value}, not a positive count`);
+  }
+}
+
+function numberOf(entry: Entry | undefined): number | undefined {
+  if (entry === undefined || entry.type === STRING || entry.type === ARRAY) return undefined;
+  const value = entry.value;
+  return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : undefined;
+}
+
+function textOf(entry: Entry | undefined): string | undefined {
+  return entry?.type === STRING && typeof entry.value === 'string'
+    ? Buffer.from(entry.value, 'latin1').toString('utf8')
+    : undefined;
+}
+
+/**
+ * Parses and checks a GGUF header (magic, version, metadata, tensor infos) from the bytes the reader
+ * holds, against the file's size. Throws MODEL_FILE_TYPE_MISMATCH when the file is not GGUF,
+ * MODEL_FILE_CORRUPT with a precise reason for each defect that could crash or confuse llama.cpp.
+ */
+export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
+  if (reader.fileSizeInBytes < 4) {
+    throw new ModelLoaderError(
+      'MODEL_FILE_TYPE_MISMATCH',
+      'Not a GGUF file: it has fewer than 4 bytes',
+      { path: reader.path },
+    );
+  }
+  const magic = [reader.u8('magic'), reader.u8('magic'), reader.u8('magic'), reader.u8('magic')];
+  if (String.fromCharCode(...magic) !== 'GGUF') {
+    const hex = magic.map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    throw new ModelLoaderError(
+      'MODEL_FILE_TYPE_MISMATCH',
+      `Not a GGUF file: magic bytes are ${hex}, expected "GGUF"`,
+      {
+        path: reader.path,
+        expected: 'GGUF',
+        actual: hex,
+      },
+    );
+  }
+  const version = reader.u32('version');
+  if (version !== 2 && version !== 3)
+    reader.fail(`unsupported GGUF version ${version} (llama.cpp reads versions 2 and 3)`);
+  const declaredTensors = reader.u64Big('tensor count');
+  const declaredEntries = reader.u64Big('metadata count');
+  const smallest =
+    declaredTensors * BigInt(MIN_TENSOR_INFO_SIZE) + declaredEntries * BigInt(MIN_ENTRY_SIZE);
+  if (smallest > BigInt(reader.remainingInBytes)) {
+    reader.fail(
+      `header declares ${declaredTensors} tensors and ${declaredEntries} metadata entries, more than the file's ${reader.fileSizeInBytes} bytes can hold`,
+    );
+  }
+  const tensorCount = Number(declaredTensors);
+  const metadataCount = Number(declaredEntries);
+
+  const entries = readEntries(reader, metadataCount);
+  const alignmentEntry = entries.get('general.alignment');
+  let alignment = DEFAULT_ALIGNMENT;
+  if (alignmentEntry !== undefined) {
+    if (alignmentEntry.type !== 4) reader.fail('metadata key "general.alignment" must be a uint32');
+    alignment = Number(alignmentEntry.value);
+    if (alignment === 0 || (alignment & (alignment - 1)) !== 0) {
+      reader.fail(`alignment ${alignment} ("general.alignment") is not a power of two`);
+    }
+  }
+  const vocabularySize = checkVocabulary(reader, entries);
+  checkHyperparameters(reader, entries);
+
+  const names = new Set<string>();
+  const tensors: { name: string; offset: bigint; sizeInBytes: bigint; typeName: string }[] = [];
+  let parameterCount = 0n;
+  for (let index = 0; index < tensorCount; index++) {
+    const raw = reader.string(`name of tensor ${index}`, GGUF_LIMITS.maxStringLengthInBytes);
+    const name = displayText(raw);
+    if (raw.length > GGUF_LIMITS.maxTensorNameLengthInBytes) {
+      reader.fail(
+        `tensor ${index} has a name of ${raw.length} bytes, more than ggml's ${GGUF_LIMITS.maxTensorNameLengthInBytes}`,
+      );
+    }
+    if (raw.includes('\0')) reader.fail(`tensor ${index} name ${name} contains a NUL byte`);
+    if (names.has(raw)) reader.fail(`duplicate tensor name ${name}`);
+    names.add(raw);
+    const dimensionCount = reader.u32(`dimension count of tensor ${name}`);
+    if (dimensionCount > GGUF_LIMITS.maxDimensions) {
+      reader.fail(
+        `tensor ${name} has ${dimensionCount} dimensions, more than ${GGUF_LIMITS.maxDimensions}`,
+      );
+    }
+    const dimensions: bigint[] = [];
+    let elements = 1n;
+    for (let axis = 0; axis < dimensionCount; axis++) {
+      const dimension = reader.i64Big(`dimension ${axis} of tensor ${name}`);
+      if (dimension < 0n) reader.fail(`tensor ${name} has a negative dimension ${dimension}`);
+      dimensions.push(dimension);
+      elements *= dimension;
+      if (elements > INT64_MAX)
+        reader.fail(
+          `element count of tensor ${name} (${dimensions.join(' x ')} ...) overflows 64 bits`,
+        );
+    }
+    const typeId = reader.u32(`type of tensor ${name}`);
+    const type = getGgmlType(typeId);
+    if (type === undefined)
+      reader.fail(`tensor ${name} has unknown or removed ggml type ${typeId}`);
+    const rowLength = dimensions[0] ?? 1n;
+    if (rowLength % BigInt(type.blockSize) !== 0n) {
+      reader.fail(
+        `tensor ${name} of type ${type.name} has rows of ${rowLength} values, not a multiple of its block size ${type.blockSize}`,
+      );
+    }
+    const sizeInBytes = (elements / BigInt(type.blockSize)) * BigInt(type.typeSize);
+    if (sizeInBytes > INT64_MAX) reader.fail(`byte size of tensor ${name} overflows 64 bits`);
+    const offset = reader.u64Big(`data offset of tensor ${name}`);
+    if (offset % BigInt(alignment) !== 0n) {
+      reader.fail(
+        `tensor ${name} data offset ${offset} is not a multiple of the alignment ${alignment}`,
+      );
+    }
+    parameterCount += elements;
+    tensors.push({ name, offset, sizeInBytes, typeName: type.name });
+  }
+
+  const headerSizeInBytes = reader.position;
+  const dataStart = BigInt(Math.ceil(headerSizeInBytes / alignment) * alignment);
+  const fileSize = BigInt(reader.fileSizeInBytes);
+  const bytesByType = new Map<string, bigint>();
+  for (const tensor of tensors) {
+    const end = dataStart + tensor.offset + tensor.sizeInBytes;
+    if (end > fileSize) {
+      reader.fail(
+        `tensor ${tensor.name} data ends at byte ${end} but the file has ${fileSize} bytes (truncated download?)`,
+      );
+    }
+    bytesByType.set(tensor.typeName, (bytesByType.get(tensor.typeName) ?? 0n) + tensor.sizeInBytes);
+  }
+  let quantization = 'none';
+  let most = -1n;
+  for (const [typeName, bytes] of bytesByType) {
+    if (bytes > most) [quantization, most] = [typeName, bytes];
+  }
+
+  const architecture = textOf(entries.get('general.architecture'));
+  const prefixed = (suffix: string) =>
+    architecture === undefined ? undefined : numberOf(entries.get(`${architecture}.${suffix}`));
+  const optional = <T>(key: string, value: T | undefined) =>
+    value === undefined ? {} : { [key]: value };
+  return {
+    version,
+    ...optional('architecture', architecture),
+    ...optional('name', textOf(entries.get('general.name'))),
+    parameterCount: Number(parameterCount),
+    quantization,
+    ...optional('contextLength', prefixed('context_length')),
+    ...optional('layerCount', prefixed('block_count')),
+    ...optional('embeddingLength', prefixed('embedding_length')),
+    ...optional('vocabularySize', vocabularySize),
+    ...optional('tokenizer', textOf(entries.get('tokenizer.ggml.model'))),
+    tensorCount,
+    metadataCount,
+    headerSizeInBytes,
+    sizeInBytes: reader.fileSizeInBytes,
+  };
+}
