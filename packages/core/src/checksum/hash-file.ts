@@ -22,7 +22,9 @@ export async function hashFile(
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const { digest } = await readAndHash(path, algorithm, {
-    ...(signal ? { shouldStop: () => (signal.aborted ? (signal.reason ?? new Error('aborted')) : undefined) } : {}),
+    ...(signal
+      ? { shouldStop: () => (signal.aborted ? (signal.reason ?? new Error('aborted')) : undefined) }
+      : {}),
     ...(onProgress ? { onProgress } : {}),
   });
   return digest;

@@ -21,7 +21,10 @@ export interface ParseChecksumFileOptions {
 
 const tagNames: Record<string, ChecksumAlgorithm> = { MD5: 'md5', SHA1: 'sha1', SHA256: 'sha256' };
 const algorithmByLength = new Map<number, ChecksumAlgorithm>(
-  Object.entries(CHECKSUM_HEX_LENGTHS).map(([algorithm, length]) => [length, algorithm as ChecksumAlgorithm]),
+  Object.entries(CHECKSUM_HEX_LENGTHS).map(([algorithm, length]) => [
+    length,
+    algorithm as ChecksumAlgorithm,
+  ]),
 );
 const gnuLine = /^([0-9a-fA-F]+) [ *](.+)$/s;
 const tagLine = /^(MD5|SHA1|SHA256) \((.+)\) = ([0-9a-fA-F]+)$/s;
@@ -42,7 +45,10 @@ export function checksumAlgorithmFromFileName(path: string): ChecksumAlgorithm |
  * are skipped; any other malformed line is an error naming its line number.
  * @throws ModelLoaderError CHECKSUM_FILE_INVALID
  */
-export function parseChecksumFile(text: string, options: ParseChecksumFileOptions = {}): ChecksumFileEntry[] {
+export function parseChecksumFile(
+  text: string,
+  options: ParseChecksumFileOptions = {},
+): ChecksumFileEntry[] {
   const source = options.source ?? 'checksum file';
   const entries: ChecksumFileEntry[] = [];
   const lines = text.split('\n');
@@ -71,11 +77,16 @@ export function parseChecksumFile(text: string, options: ParseChecksumFileOption
     }
     if (escaped) {
       const unescaped = unescapeName(name);
-      if (unescaped === undefined) throw fail('bad escape in file name (only \\\\, \\n and \\r are allowed)');
+      if (unescaped === undefined)
+        throw fail('bad escape in file name (only \\\\, \\n and \\r are allowed)');
       name = unescaped;
     }
     const inferred = algorithmByLength.get(hex.length);
-    if (options.algorithm !== undefined && algorithm !== undefined && algorithm !== options.algorithm) {
+    if (
+      options.algorithm !== undefined &&
+      algorithm !== undefined &&
+      algorithm !== options.algorithm
+    ) {
       throw fail(`a ${algorithm} line in a ${options.algorithm} file`);
     }
     algorithm ??= options.algorithm ?? inferred;
@@ -119,6 +130,8 @@ export function formatChecksumLine(entry: Pick<ChecksumFileEntry, 'path' | 'dige
 }
 
 /** A whole checksum file, one GNU line per entry, in the order given. */
-export function formatChecksumFile(entries: readonly Pick<ChecksumFileEntry, 'path' | 'digest'>[]): string {
+export function formatChecksumFile(
+  entries: readonly Pick<ChecksumFileEntry, 'path' | 'digest'>[],
+): string {
   return entries.map(formatChecksumLine).join('');
 }

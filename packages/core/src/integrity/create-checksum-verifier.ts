@@ -18,7 +18,10 @@ import { createHashPool, type HashPool } from './hash-pool.js';
 export interface ChecksumVerifierOptions {
   /** Files hashed at once, each in its own worker thread. @default os.availableParallelism() */
   readonly maxWorkers?: number;
-  /** Hash every file every time: the cache is neither read nor written. @default false */
+  /**
+   * Hash every file every time: the cache is not read (it is still refreshed with the new digests,
+   * which is always safe). @default false
+   */
   readonly strict?: boolean;
   /**
    * Folder of the fingerprint cache, or `false` for none.
@@ -45,7 +48,7 @@ export interface ChecksumVerifierOptions {
 export interface IntegrityChecksumVerifier extends ChecksumVerifier {
   /** The pool that hashes (its `activeCount` and `pendingCount` can go to health output). */
   readonly pool: HashPool;
-  /** The fingerprint cache, or undefined when strict or disabled. */
+  /** The fingerprint cache, or undefined when disabled. */
   readonly cache: FingerprintCache | undefined;
   /** Stops the worker threads of the pool it created. Idle workers never keep a process alive. */
   close(): Promise<void>;
@@ -72,8 +75,9 @@ export function createChecksumVerifier(
         : { chunkSizeInBytes: options.chunkSizeInBytes }),
       ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
     });
+  const strict = options.strict ?? false;
   const cache =
-    options.strict || options.cacheDirectory === false
+    options.cacheDirectory === false
       ? undefined
       : createFingerprintCache({
           directory: options.cacheDirectory ?? defaultFingerprintCacheDirectory(),
@@ -90,7 +94,7 @@ export function createChecksumVerifier(
     const before = await readFileFingerprint(path).catch((error: unknown) => {
       throw hashFileError(error, path);
     });
-    if (cache) {
+    if (cache && !strict) {
       const cached = await cache.lookup(before, algorithm);
       if (cached) {
         verifyOptions.onProgress?.(Number(before.sizeInBytes));

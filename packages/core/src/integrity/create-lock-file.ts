@@ -4,7 +4,12 @@ import type { ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
 import type { ChecksumVerifier } from '../checksum/checksum-verifier.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import { hashFileError } from './hash-error.js';
-import { LOCK_FILE_VERSION, type LockedFile, type LockFile, normaliseLockedPath } from './lock-file.js';
+import {
+  LOCK_FILE_VERSION,
+  type LockedFile,
+  type LockFile,
+  normaliseLockedPath,
+} from './lock-file.js';
 
 /** A file to pin. */
 export interface FileToLock {
@@ -41,25 +46,38 @@ export async function createLockFile(
     files.map(async (file): Promise<LockedFile> => {
       const path = normaliseLockedPath(file.path);
       if (path === undefined) {
-        throw new ModelLoaderError('CONFIG_INVALID', `Cannot lock ${file.path}: the path must stay inside the model directory`);
+        throw new ModelLoaderError(
+          'CONFIG_INVALID',
+          `Cannot lock ${file.path}: the path must stay inside the model directory`,
+        );
       }
       const absolutePath = resolve(options.modelDirectory, path);
       const stats = await stat(absolutePath).catch((error: unknown) => {
         throw hashFileError(error, path);
       });
-      if (!stats.isFile()) throw hashFileError({ code: 'EISDIR', message: 'not a regular file' }, path);
+      if (!stats.isFile())
+        throw hashFileError({ code: 'EISDIR', message: 'not a regular file' }, path);
       const algorithm = file.algorithm ?? options.algorithm ?? 'sha256';
       const { digest } = await verifier
         .digest(absolutePath, algorithm, {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onProgress
-            ? { onProgress: (bytesDone: number) => options.onProgress?.(path, bytesDone, stats.size) }
+            ? {
+                onProgress: (bytesDone: number) =>
+                  options.onProgress?.(path, bytesDone, stats.size),
+              }
             : {}),
         })
         .catch((error: unknown) => {
           throw options.signal?.aborted ? error : hashFileError(error, path);
         });
-      return { path, sizeInBytes: stats.size, algorithm, digest, ...(file.model === undefined ? {} : { model: file.model }) };
+      return {
+        path,
+        sizeInBytes: stats.size,
+        algorithm,
+        digest,
+        ...(file.model === undefined ? {} : { model: file.model }),
+      };
     }),
   );
   return { lockfileVersion: LOCK_FILE_VERSION, files: locked };

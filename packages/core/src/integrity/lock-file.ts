@@ -35,7 +35,12 @@ export interface LockFile {
  */
 export function normaliseLockedPath(path: string): string | undefined {
   const forward = path.replaceAll('\\', '/');
-  if (forward === '' || forward.startsWith('/') || /^[a-zA-Z]:\//.test(forward) || forward.includes('\0')) {
+  if (
+    forward === '' ||
+    forward.startsWith('/') ||
+    /^[a-zA-Z]:\//.test(forward) ||
+    forward.includes('\0')
+  ) {
     return undefined;
   }
   const normal = posix.normalize(forward);
@@ -48,14 +53,16 @@ export function normaliseLockedPath(path: string): string | undefined {
  * @throws ModelLoaderError CHECKSUM_FILE_INVALID naming the field that is wrong
  */
 export function parseLockFile(text: string, source = 'lock file'): LockFile {
-  const fail = (reason: string) => new ModelLoaderError('CHECKSUM_FILE_INVALID', `${source}: ${reason}`, {});
+  const fail = (reason: string) =>
+    new ModelLoaderError('CHECKSUM_FILE_INVALID', `${source}: ${reason}`, {});
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw fail(`not valid JSON (${(error as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw fail('not a JSON object');
   const record = value as Record<string, unknown>;
   if (record.lockfileVersion !== LOCK_FILE_VERSION) {
     throw fail(
@@ -69,21 +76,32 @@ export function parseLockFile(text: string, source = 'lock file'): LockFile {
     if (typeof item !== 'object' || item === null) throw fail(`\`${at}\` must be an object`);
     const file = item as Record<string, unknown>;
     const path = typeof file.path === 'string' ? normaliseLockedPath(file.path) : undefined;
-    if (path === undefined) throw fail(`\`${at}.path\` must be a relative path inside the model directory`);
+    if (path === undefined)
+      throw fail(`\`${at}.path\` must be a relative path inside the model directory`);
     if (seen.has(path)) throw fail(`\`${at}.path\` repeats ${path}`);
     seen.add(path);
-    if (typeof file.sizeInBytes !== 'number' || !Number.isSafeInteger(file.sizeInBytes) || file.sizeInBytes < 0) {
+    if (
+      typeof file.sizeInBytes !== 'number' ||
+      !Number.isSafeInteger(file.sizeInBytes) ||
+      file.sizeInBytes < 0
+    ) {
       throw fail(`\`${at}.sizeInBytes\` must be a non-negative integer`);
     }
     const algorithm = file.algorithm;
     if (typeof algorithm !== 'string' || !Object.hasOwn(CHECKSUM_HEX_LENGTHS, algorithm)) {
-      throw fail(`\`${at}.algorithm\` must be one of ${Object.keys(CHECKSUM_HEX_LENGTHS).join(', ')}`);
+      throw fail(
+        `\`${at}.algorithm\` must be one of ${Object.keys(CHECKSUM_HEX_LENGTHS).join(', ')}`,
+      );
     }
     const length = CHECKSUM_HEX_LENGTHS[algorithm as ChecksumAlgorithm];
-    if (typeof file.digest !== 'string' || !new RegExp(`^[0-9a-fA-F]{${length}}$`).test(file.digest)) {
+    if (
+      typeof file.digest !== 'string' ||
+      !new RegExp(`^[0-9a-fA-F]{${length}}$`).test(file.digest)
+    ) {
       throw fail(`\`${at}.digest\` must be ${length} hex digits`);
     }
-    if (file.model !== undefined && typeof file.model !== 'string') throw fail(`\`${at}.model\` must be a string`);
+    if (file.model !== undefined && typeof file.model !== 'string')
+      throw fail(`\`${at}.model\` must be a string`);
     return {
       path,
       sizeInBytes: file.sizeInBytes,

@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { ChecksumVerifier } from '../checksum/checksum-verifier.js';
-import type { DigestSource } from '../checksum/checksum-verifier.js';
+import type { ChecksumVerifier, DigestSource } from '../checksum/checksum-verifier.js';
 import type { ExpectedChecksum } from '../checksum/parse-checksum.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
@@ -73,7 +72,8 @@ export async function verifyFiles(
         const stats = await stat(absolutePath).catch((error: unknown) => {
           throw hashFileError(error, file.path);
         });
-        if (!stats.isFile()) throw hashFileError({ code: 'EISDIR', message: 'not a regular file' }, file.path);
+        if (!stats.isFile())
+          throw hashFileError({ code: 'EISDIR', message: 'not a regular file' }, file.path);
         if (file.sizeInBytes !== undefined && stats.size !== file.sizeInBytes) {
           result = {
             ...base,
@@ -85,7 +85,10 @@ export async function verifyFiles(
           const { digest, source } = await verifier.digest(absolutePath, file.expected.algorithm, {
             ...(options.signal ? { signal: options.signal } : {}),
             ...(options.onProgress
-              ? { onProgress: (bytesDone: number) => options.onProgress?.(file.path, bytesDone, stats.size) }
+              ? {
+                  onProgress: (bytesDone: number) =>
+                    options.onProgress?.(file.path, bytesDone, stats.size),
+                }
               : {}),
           });
           result =
@@ -102,7 +105,9 @@ export async function verifyFiles(
         }
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason;
-        const failure = ModelLoaderError.isInstance(error) ? error : hashFileError(error, file.path);
+        const failure = ModelLoaderError.isInstance(error)
+          ? error
+          : hashFileError(error, file.path);
         result = {
           ...base,
           status: failure.code === 'MODEL_FILE_NOT_FOUND' ? 'missing' : 'error',
