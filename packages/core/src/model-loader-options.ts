@@ -14,8 +14,23 @@ export interface ModelLoaderOptions {
   readonly maxWorkers?: number;
   /** Total bytes the loaded models may take by their estimates. @default Infinity */
   readonly memoryBudgetInBytes?: number;
-  /** Computes digests; swap in a worker-thread or cached implementation. @default streaming on the main thread */
+  /**
+   * Computes digests. @default worker-thread hashing with the fingerprint cache
+   * (`createChecksumVerifier`), closed by `close()`
+   */
   readonly checksumVerifier?: ChecksumVerifier;
+  /**
+   * Folder of the fingerprint cache of the default verifier, or `false` for none.
+   * @default `$XDG_CACHE_HOME/model-loader/fingerprints` (or `~/.cache/...`)
+   */
+  readonly checksumCacheDirectory?: string | false;
+  /** Re-hash every file on every load, ignoring the fingerprint cache. @default false */
+  readonly strictChecksums?: boolean;
+  /**
+   * Lock file (`model-loader lock` writes it), absolute or relative to `modelDir`. A model without a
+   * `checksum` in its spec is verified against the lock file's entries for its files.
+   */
+  readonly lockFile?: string;
   /** Schedule between load attempts. @default 500 ms, factor 2, max 30 s, no jitter */
   readonly backoff?: BackoffOptions;
 }

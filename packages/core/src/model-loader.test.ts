@@ -214,6 +214,58 @@ describe('ModelLoader', () => {
     await expect(unchecked.load('bad')).resolves.toMatchObject({ disposed: false });
   });
 
+  it('answers an unchanged file from the fingerprint cache on the next start, unless strict', async () => {
+    const dir = await modelDirWith('m.gguf');
+    const cacheDir = await makeDir();
+    const digest = createHash('sha256').update(ggufHeaderBytes()).digest('hex');
+    const start = async (strictChecksums: boolean) => {
+      const loader = new ModelLoader({
+        modelDir: dir,
+        checksumCacheDirectory: cacheDir,
+        strictChecksums,
+      }).register({
+        name: 'm',
+        path: 'm.gguf',
+        loader: async () => 1,
+        checksum: `sha256:${digest}`,
+      });
+      await loader.load('m');
+      const source = loader.getModelInfo('m').files[0]?.checksum?.source;
+      await loader.close();
+      return source;
+    };
+    // A file changed within the last 100 ms is never cached (a second write could share its timestamp).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await start(false)).toBe('computed');
+    expect(await start(false)).toBe('cache');
+    expect(await start(true)).toBe('computed');
+  });
+
+  it('verifies models against a lock file when their spec has no checksum', async () => {
+    const dir = await modelDirWith('good.gguf', 'bad.gguf');
+    const digest = createHash('sha256').update(ggufHeaderBytes()).digest('hex');
+    const lock = {
+      lockfileVersion: 1,
+      files: [
+        { path: 'good.gguf', sizeInBytes: 32, algorithm: 'sha256', digest },
+        { path: 'bad.gguf', sizeInBytes: 32, algorithm: 'sha256', digest: '0'.repeat(64) },
+      ],
+    };
+    await writeFile(join(dir, 'model-loader.lock.json'), JSON.stringify(lock));
+    const loader = new ModelLoader({
+      modelDir: dir,
+      lockFile: 'model-loader.lock.json',
+      checksumCacheDirectory: false,
+    })
+      .register({ name: 'good', path: 'good.gguf', loader: async () => 1 })
+      .register({ name: 'bad', path: 'bad.gguf', loader: async () => 2 });
+    const results = await loader.loadAll();
+    expect(results.good?.ok).toBe(true);
+    expect(loader.getModelInfo('good').files[0]?.checksum?.digest).toBe(digest);
+    expect(results.bad?.error?.code).toBe('CHECKSUM_MISMATCH');
+    await loader.close();
+  });
+
   it('verifies each listed file of a directory model', async () => {
     const dir = await makeDir();
     await mkdir(join(dir, 'ocr'));

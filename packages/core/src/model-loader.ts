@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import {
   type ChecksumVerification,
-  streamingChecksumVerifier,
+  type ChecksumVerifier,
   verifyChecksum,
 } from './checksum/checksum-verifier.js';
 import { type ExpectedChecksum, parseChecksum } from './checksum/parse-checksum.js';
@@ -10,6 +10,11 @@ import { describeError, ModelLoaderError } from './errors/model-loader-error.js'
 import type { ModelLoaderEvents } from './events/model-loader-events.js';
 import { TypedEmitter } from './events/typed-emitter.js';
 import { computeHealth, type HealthStatus } from './health/health-status.js';
+import {
+  createChecksumVerifier,
+  type IntegrityChecksumVerifier,
+} from './integrity/create-checksum-verifier.js';
+import { type LockFile, lockedChecksum, readLockFile } from './integrity/lock-file.js';
 import { canTransition, type ModelState } from './lifecycle/model-state.js';
 import { runWithTimeout } from './lifecycle/run-with-timeout.js';
 import type { ModelInfo } from './model-info.js';
@@ -108,7 +113,10 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
   private readonly limiter: ConcurrencyLimiter;
   private readonly memory: MemoryBudget;
   private readonly backoff: ResolvedBackoff;
-  private readonly checksumVerifier;
+  private readonly checksumVerifier: ChecksumVerifier;
+  private readonly ownedVerifier?: IntegrityChecksumVerifier;
+  private readonly lockFilePath?: string;
+  private lockFile?: Promise<LockFile>;
   private readonly retiring = new Set<Promise<void>>();
   private closed = false;
 
@@ -144,7 +152,20 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     this.limiter = createConcurrencyLimiter(maxWorkers);
     this.memory = new MemoryBudget(budget);
     this.backoff = resolveBackoff(options.backoff);
-    this.checksumVerifier = options.checksumVerifier ?? streamingChecksumVerifier;
+    if (options.checksumVerifier) {
+      this.checksumVerifier = options.checksumVerifier;
+    } else {
+      this.ownedVerifier = createChecksumVerifier({
+        logger,
+        ...(options.strictChecksums === undefined ? {} : { strict: options.strictChecksums }),
+        ...(options.checksumCacheDirectory === undefined
+          ? {}
+          : { cacheDirectory: options.checksumCacheDirectory }),
+      });
+      this.checksumVerifier = this.ownedVerifier;
+    }
+    this.lockFilePath =
+      options.lockFile === undefined ? undefined : resolve(this.modelDir, options.lockFile);
   }
 
   /**
@@ -400,6 +421,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     this.closed = true;
     await Promise.all(this.modelNames.map((name) => this.unload(name)));
     await Promise.all([...this.retiring]);
+    await this.ownedVerifier?.close();
   }
 
   private loadRecord(record: ModelRecord): Promise<unknown> {
@@ -563,33 +585,54 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     signal: AbortSignal,
   ): Promise<void> {
     record.verified = new Map();
-    if (!this.validateChecksums || record.checksums.size === 0) return;
-    for (const [relativePath, expected] of record.checksums) {
-      const path =
-        relativePath === '.'
-          ? validated.path
-          : await resolveModelPath(this.modelDir, join(validated.path, relativePath), record.name);
-      const size =
-        validated.files.find((file) => file.path === path)?.sizeInBytes ??
-        (await validateModel({ ...target(record, this.modelDir), specPath: path, kind: 'file' }))
-          .sizeInBytes;
-      const started = performance.now();
-      const result = await verifyChecksum(this.checksumVerifier, path, expected, {
-        signal,
-        modelName: record.name,
-        onProgress: (done) =>
-          this.emit('progress', { name: record.name, step: 'checksum', done, total: size }),
-      });
-      record.verified.set(relativePath, result);
-      this.emit('checksumVerified', {
-        name: record.name,
-        file: relativePath,
-        algorithm: result.algorithm,
-        sizeInBytes: size,
-        durationInMs: performance.now() - started,
-        source: result.source,
-      });
+    if (!this.validateChecksums) return;
+    const expected =
+      record.checksums.size > 0 ? record.checksums : await this.lockedChecksums(validated);
+    await Promise.all(
+      [...expected].map(async ([relativePath, checksum]) => {
+        const path =
+          relativePath === '.'
+            ? validated.path
+            : await resolveModelPath(
+                this.modelDir,
+                join(validated.path, relativePath),
+                record.name,
+              );
+        const size =
+          validated.files.find((file) => file.path === path)?.sizeInBytes ??
+          (await validateModel({ ...target(record, this.modelDir), specPath: path, kind: 'file' }))
+            .sizeInBytes;
+        const started = performance.now();
+        const result = await verifyChecksum(this.checksumVerifier, path, checksum, {
+          signal,
+          modelName: record.name,
+          onProgress: (done) =>
+            this.emit('progress', { name: record.name, step: 'checksum', done, total: size }),
+        });
+        record.verified.set(relativePath, result);
+        this.emit('checksumVerified', {
+          name: record.name,
+          file: relativePath,
+          algorithm: result.algorithm,
+          sizeInBytes: size,
+          durationInMs: performance.now() - started,
+          source: result.source,
+        });
+      }),
+    );
+  }
+
+  /** Checksums the lock file pins for the model's files (none without a lock file). */
+  private async lockedChecksums(validated: ValidatedModel): Promise<Map<string, ExpectedChecksum>> {
+    const checksums = new Map<string, ExpectedChecksum>();
+    if (this.lockFilePath === undefined) return checksums;
+    this.lockFile ??= readLockFile(this.lockFilePath);
+    const lock = await this.lockFile;
+    for (const file of validated.files) {
+      const locked = lockedChecksum(lock, relative(this.modelDir, file.path));
+      if (locked) checksums.set(file.relativePath, locked);
     }
+    return checksums;
   }
 
   private async retire(record: ModelRecord, copy: LoadedCopy): Promise<void> {
