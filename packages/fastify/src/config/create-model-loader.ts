@@ -1,0 +1,84 @@
+import {
+  type ChecksumVerifier,
+  type LoaderFunction,
+  type Logger,
+  type ModelAdapter,
+  ModelLoader,
+  ModelLoaderError,
+} from '@model-loader/core';
+import type { ServerConfig } from './load-server-config.js';
+
+/** Adapters by the name models use in the models file: `{ gguf: createGgufAdapter(), ... }`. */
+export type AdapterMap = Readonly<
+  Record<string, ModelAdapter<unknown, unknown> | LoaderFunction<unknown, never>>
+>;
+
+/** Options of {@link createModelLoaderFromConfig}. */
+export interface CreateModelLoaderOptions {
+  /** Where the engine logs (pass `app.log.child({ component: 'model-loader' })`). */
+  readonly logger?: Logger;
+  /** Digest computation (for example core's `createChecksumVerifier()` with worker threads and a cache). */
+  readonly checksumVerifier?: ChecksumVerifier;
+}
+
+/**
+ * Creates a `ModelLoader` for the config and registers each model of the models file with the
+ * adapter it names.
+ * @throws ModelLoaderError CONFIG_INVALID naming the model entry (with the core's error as cause)
+ */
+export function createModelLoaderFromConfig(
+  config: ServerConfig,
+  adapters: AdapterMap,
+  options: CreateModelLoaderOptions = {},
+): ModelLoader<Record<string, unknown>> {
+  const loader = new ModelLoader({
+    modelDir: config.modelDir,
+    ...(config.validateChecksums === undefined
+      ? {}
+      : { validateChecksums: config.validateChecksums }),
+    ...(config.strictChecksums === undefined ? {} : { strictChecksums: config.strictChecksums }),
+    ...(config.checksumCacheDirectory === undefined
+      ? {}
+      : { checksumCacheDirectory: config.checksumCacheDirectory }),
+    ...(config.lockFile === undefined ? {} : { lockFile: config.lockFile }),
+    ...(config.maxWorkers === undefined ? {} : { maxWorkers: config.maxWorkers }),
+    ...(config.memoryBudgetInBytes === undefined
+      ? {}
+      : { memoryBudgetInBytes: config.memoryBudgetInBytes }),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.checksumVerifier ? { checksumVerifier: options.checksumVerifier } : {}),
+  });
+  config.models.forEach((entry, index) => {
+    const adapter = adapters[entry.adapter];
+    if (!adapter) {
+      throw new ModelLoaderError(
+        'CONFIG_INVALID',
+        `\`models[${index}].adapter\`: unknown adapter "${entry.adapter}"; use one of: ${Object.keys(adapters).join(', ')}`,
+        { modelName: entry.name },
+      );
+    }
+    try {
+      loader.register({
+        name: entry.name,
+        path: entry.path,
+        loader: adapter as ModelAdapter<unknown, unknown>,
+        ...(entry.required === undefined ? {} : { required: entry.required }),
+        ...(entry.checksum === undefined ? {} : { checksum: entry.checksum }),
+        ...(entry.attempts === undefined ? {} : { attempts: entry.attempts }),
+        ...(entry.timeoutMs === undefined ? {} : { timeoutMs: entry.timeoutMs }),
+        ...(entry.memoryEstimateInBytes === undefined
+          ? {}
+          : { memoryEstimateInBytes: entry.memoryEstimateInBytes }),
+        ...(entry.options === undefined ? {} : { options: entry.options }),
+      });
+    } catch (error) {
+      const reason = ModelLoaderError.isInstance(error) ? error.message : String(error);
+      throw new ModelLoaderError(
+        'CONFIG_INVALID',
+        `\`models[${index}]\` (${entry.name}) in the models file: ${reason}`,
+        { modelName: entry.name, cause: error },
+      );
+    }
+  });
+  return loader as unknown as ModelLoader<Record<string, unknown>>;
+}

@@ -1,0 +1,196 @@
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ModelAdapter } from '@model-loader/core';
+import { describe, expect, it } from 'vitest';
+import { createModelDir, createTestLoader, ggufBytes } from '../test-support/test-app.js';
+import { createModelLoaderFromConfig } from './create-model-loader.js';
+import { loadServerConfig } from './load-server-config.js';
+
+const adapterNames = ['gguf', 'whisper', 'ocr'];
+
+async function writeModelsFile(name: string, content: string) {
+  const modelDir = await createModelDir({ 'tiny.gguf': ggufBytes() });
+  const root = dirname(modelDir);
+  await writeFile(join(root, name), content);
+  return root;
+}
+
+describe('loadServerConfig', () => {
+  it('reads a YAML models file and the environment, with defaults', async () => {
+    const cwd = await writeModelsFile(
+      'models.yaml',
+      [
+        'modelDir: ./models',
+        'maxWorkers: 2',
+        'models:',
+        '  - name: tiny',
+        '    adapter: gguf',
+        '    path: tiny.gguf',
+        '    attempts: 3',
+        '    options: { contextSize: 256 }',
+        '    limits: { concurrency: 2 }',
+        '  - name: speech',
+        '    adapter: whisper',
+        '    path: whisper',
+        '    required: false',
+      ].join('\n'),
+    );
+    const config = await loadServerConfig({ adapterNames, cwd, env: { PORT: '8080', HOST: '' } });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      logLevel: 'info',
+      bodyLimitInBytes: 1_048_576,
+      shutdownGraceInMs: 30_000,
+      modelDir: join(cwd, 'models'),
+      modelsFile: join(cwd, 'models.yaml'),
+      maxWorkers: 2,
+      limits: {
+        concurrency: 1,
+        maxQueue: 16,
+        timeoutInMs: 60_000,
+        models: { tiny: { concurrency: 2 } },
+      },
+    });
+    expect(config.adminToken).toBeUndefined();
+    expect(config.models.map((model) => [model.name, model.adapter])).toEqual([
+      ['tiny', 'gguf'],
+      ['speech', 'whisper'],
+    ]);
+  });
+
+  it('reads JSON and lets the environment override the file', async () => {
+    const cwd = await writeModelsFile(
+      'models.json',
+      JSON.stringify({
+        modelDir: 'elsewhere',
+        validateChecksums: true,
+        models: [{ name: 'tiny', adapter: 'gguf', path: 'tiny.gguf' }],
+      }),
+    );
+    const config = await loadServerConfig({
+      adapterNames,
+      cwd,
+      env: {
+        MODELS_FILE: 'models.json',
+        MODEL_DIR: 'models',
+        HOST: '0.0.0.0',
+        ADMIN_TOKEN: 'x'.repeat(20),
+        LOG_LEVEL: 'warn',
+        VALIDATE_CHECKSUMS: 'false',
+        CHECKSUM_CACHE_DIR: 'false',
+        LOCK_FILE: 'models.lock',
+        MODEL_QUEUE_SIZE: '4',
+        UNRELATED: 'ignored',
+      },
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      adminToken: 'x'.repeat(20),
+      logLevel: 'warn',
+      modelDir: join(cwd, 'models'),
+      validateChecksums: false,
+      checksumCacheDirectory: false,
+      lockFile: 'models.lock',
+      limits: { maxQueue: 4 },
+    });
+  });
+
+  it('stops with a message naming each bad field and its fix', async () => {
+    const cwd = await writeModelsFile(
+      'models.yaml',
+      [
+        'models:',
+        '  - name: tiny',
+        '    adapter: ggml',
+        '    path: tiny.gguf',
+        '  - name: ../evil',
+        '    adapter: gguf',
+        '    path: x.gguf',
+        '    atempts: 2',
+        '  - name: tiny',
+        '    adapter: ocr',
+        '    path: ocr',
+      ].join('\n'),
+    );
+    await expect(loadServerConfig({ adapterNames, cwd, env: {} })).rejects.toThrow(
+      [
+        'Invalid models file models.yaml:',
+        '- `models[0].adapter`: unknown adapter "ggml"; use one of: gguf, whisper, ocr',
+        '- `models[1].name`: must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 128)',
+        '- `models[1]`: Unrecognized key: "atempts"',
+        '- `models[2].name`: duplicate model name "tiny"; give each model a unique name',
+      ].join('\n'),
+    );
+  });
+
+  it('names duplicate models, bad YAML, a missing file and bad variables', async () => {
+    const duplicate = await writeModelsFile(
+      'models.yaml',
+      'models:\n  - { name: a, adapter: gguf, path: a.gguf }\n  - { name: a, adapter: gguf, path: b.gguf }\n',
+    );
+    await expect(loadServerConfig({ adapterNames, cwd: duplicate, env: {} })).rejects.toThrow(
+      '- `models[1].name`: duplicate model name "a"; give each model a unique name',
+    );
+    const broken = await writeModelsFile('models.yaml', 'models:\n  - name: [unclosed\n');
+    await expect(loadServerConfig({ adapterNames, cwd: broken, env: {} })).rejects.toThrow(
+      /^The models file models\.yaml is not valid YAML: .*at line 3, column 1/s,
+    );
+    await expect(
+      loadServerConfig({ adapterNames, cwd: broken, env: { MODELS_FILE: 'nope.yaml' } }),
+    ).rejects.toThrow(
+      'Models file not found: nope.yaml. Create it, or set MODELS_FILE to its path.',
+    );
+    await expect(
+      loadServerConfig({
+        adapterNames,
+        cwd: broken,
+        env: { PORT: 'eighty', ADMIN_TOKEN: 'short', LOG_LEVEL: 'loud' },
+      }),
+    ).rejects.toThrow(
+      /^Invalid environment variables:\n- `PORT`: .*\n- `ADMIN_TOKEN`: must be at least 16 characters\n- `LOG_LEVEL`: .*"info".*\nFix or unset them and start again\.$/,
+    );
+  });
+});
+
+describe('createModelLoaderFromConfig', () => {
+  it('registers each model with the adapter it names', async () => {
+    const cwd = await writeModelsFile(
+      'models.yaml',
+      'models:\n  - { name: tiny, adapter: gguf, path: tiny.gguf, options: { threads: 1 } }\n',
+    );
+    const config = await loadServerConfig({ adapterNames, cwd, env: {} });
+    const test = createTestLoader();
+    const seen: unknown[] = [];
+    const gguf: ModelAdapter<unknown, { threads: number }> = {
+      kind: 'file',
+      format: 'gguf',
+      load: (path, options, context) => {
+        seen.push(options);
+        return test.load(path, options, context);
+      },
+    };
+    const loader = createModelLoaderFromConfig(config, {
+      gguf,
+      whisper: test.load,
+      ocr: test.load,
+    });
+    await loader.loadAll();
+    expect(loader.getModelInfo('tiny')).toMatchObject({ state: 'loaded', format: 'gguf' });
+    expect(seen).toEqual([{ threads: 1 }]);
+  });
+
+  it('names the entry when the core refuses it', async () => {
+    const cwd = await writeModelsFile(
+      'models.yaml',
+      'models:\n  - { name: tiny, adapter: gguf, path: tiny.gguf, checksum: "sha256:abc" }\n',
+    );
+    const config = await loadServerConfig({ adapterNames, cwd, env: {} });
+    const test = createTestLoader();
+    expect(() =>
+      createModelLoaderFromConfig(config, { gguf: test.load, whisper: test.load, ocr: test.load }),
+    ).toThrow(
+      "`models[0]` (tiny) in the models file: Invalid checksum for model 'tiny': a sha256 digest has 64 hex digits, got 3",
+    );
+  });
+});

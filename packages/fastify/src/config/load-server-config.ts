@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import { ModelLoaderError } from '@model-loader/core';
+import { parse as parseYaml } from 'yaml';
+import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
+import { formatIssues } from './format-issues.js';
+import { createModelsFileSchema, type ModelEntry } from './models-file-schema.js';
+import { type ServerEnv, serverEnvNames, serverEnvSchema } from './server-env.js';
+
+/** Options of {@link loadServerConfig}. */
+export interface LoadServerConfigOptions {
+  /** Adapter names a model may use (the keys of the server's adapter map). */
+  readonly adapterNames: readonly string[];
+  /** Environment to read. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Folder relative paths in the environment are resolved against. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/** Everything a server needs to start, parsed once. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly adminToken?: string;
+  readonly logLevel: ServerEnv['LOG_LEVEL'];
+  readonly bodyLimitInBytes: number;
+  readonly shutdownGraceInMs: number;
+  /** Absolute folder of the model files. */
+  readonly modelDir: string;
+  /** Absolute path of the models file that was read. */
+  readonly modelsFile: string;
+  readonly validateChecksums?: boolean;
+  /** Re-hash on every load, ignoring the fingerprint cache. */
+  readonly strictChecksums?: boolean;
+  /** Absolute folder of the fingerprint cache, or `false` for none. */
+  readonly checksumCacheDirectory?: string | false;
+  /** Lock file, absolute or relative to `modelDir` (as the core takes it). */
+  readonly lockFile?: string;
+  readonly maxWorkers?: number;
+  readonly memoryBudgetInBytes?: number;
+  readonly models: readonly ModelEntry[];
+  /** Limits for `app.models.run`: the environment's defaults plus each model's `limits`. */
+  readonly limits: LimitsOptions;
+}
+
+function configError(message: string, cause?: unknown): ModelLoaderError {
+  return new ModelLoaderError('CONFIG_INVALID', message, cause === undefined ? {} : { cause });
+}
+
+/**
+ * Reads the environment (MODEL_DIR, MODELS_FILE, HOST, PORT, ADMIN_TOKEN, LOG_LEVEL, ...) and the
+ * models file (YAML or JSON), and validates both with zod. Empty variables count as unset.
+ * @throws ModelLoaderError CONFIG_INVALID with one line per problem, naming the field and the fix
+ */
+export async function loadServerConfig(options: LoadServerConfigOptions): Promise<ServerConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const given = Object.fromEntries(
+    serverEnvNames
+      .map((name) => [name, env[name]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsedEnv = serverEnvSchema.safeParse(given);
+  if (!parsedEnv.success) {
+    throw configError(
+      `Invalid environment variables:\n${formatIssues(parsedEnv.error)}\nFix or unset them and start again.`,
+    );
+  }
+  const vars = parsedEnv.data;
+  const modelsFile = resolve(cwd, vars.MODELS_FILE);
+  const shown = vars.MODELS_FILE;
+
+  let text: string;
+  try {
+    text = await readFile(modelsFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw configError(
+      code === 'ENOENT'
+        ? `Models file not found: ${shown}. Create it, or set MODELS_FILE to its path.`
+        : `Cannot read the models file ${shown} (${code ?? 'error'}); check its permissions.`,
+      error,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = extname(modelsFile).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw configError(
+      `The models file ${shown} is not valid ${extname(modelsFile) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      error,
+    );
+  }
+  const parsedFile = createModelsFileSchema(options.adapterNames).safeParse(raw);
+  if (!parsedFile.success) {
+    throw configError(`Invalid models file ${shown}:\n${formatIssues(parsedFile.error)}`);
+  }
+  const file = parsedFile.data;
+
+  const modelDir = vars.MODEL_DIR
+    ? resolve(cwd, vars.MODEL_DIR)
+    : file.modelDir
+      ? resolve(dirname(modelsFile), file.modelDir)
+      : resolve(cwd, 'models');
+  const flag = (value: string | undefined, fallback: boolean | undefined) =>
+    value === undefined ? fallback : value === 'true' || value === '1';
+  const validateChecksums = flag(vars.VALIDATE_CHECKSUMS, file.validateChecksums);
+  const strictChecksums = flag(vars.STRICT_CHECKSUMS, file.strictChecksums);
+  const checksumCacheDirectory =
+    vars.CHECKSUM_CACHE_DIR === undefined
+      ? typeof file.checksumCacheDirectory === 'string'
+        ? resolve(dirname(modelsFile), file.checksumCacheDirectory)
+        : file.checksumCacheDirectory
+      : vars.CHECKSUM_CACHE_DIR === 'false'
+        ? false
+        : resolve(cwd, vars.CHECKSUM_CACHE_DIR);
+  const lockFile = vars.LOCK_FILE ?? file.lockFile;
+  const perModel: Record<string, ModelLimits> = Object.fromEntries(
+    file.models.filter((entry) => entry.limits).map((entry) => [entry.name, entry.limits!]),
+  );
+  const maxWorkers = vars.MAX_WORKERS ?? file.maxWorkers;
+  const memoryBudgetInBytes = vars.MEMORY_BUDGET_BYTES ?? file.memoryBudgetInBytes;
+
+  return {
+    host: vars.HOST,
+    port: vars.PORT,
+    ...(vars.ADMIN_TOKEN ? { adminToken: vars.ADMIN_TOKEN } : {}),
+    logLevel: vars.LOG_LEVEL,
+    bodyLimitInBytes: vars.BODY_LIMIT_BYTES,
+    shutdownGraceInMs: vars.SHUTDOWN_GRACE_MS,
+    modelDir,
+    modelsFile,
+    ...(validateChecksums === undefined ? {} : { validateChecksums }),
+    ...(strictChecksums === undefined ? {} : { strictChecksums }),
+    ...(checksumCacheDirectory === undefined ? {} : { checksumCacheDirectory }),
+    ...(lockFile === undefined ? {} : { lockFile }),
+    ...(maxWorkers === undefined ? {} : { maxWorkers }),
+    ...(memoryBudgetInBytes === undefined ? {} : { memoryBudgetInBytes }),
+    models: file.models,
+    limits: {
+      concurrency: vars.MODEL_CONCURRENCY,
+      maxQueue: vars.MODEL_QUEUE_SIZE,
+      timeoutInMs: vars.REQUEST_TIMEOUT_MS,
+      models: perModel,
+    },
+  };
+}

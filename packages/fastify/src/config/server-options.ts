@@ -1,0 +1,30 @@
+import type { FastifyServerOptions } from 'fastify';
+import type { ModelLoaderPluginOptions } from '../plugin-options.js';
+import type { ServerConfig } from './load-server-config.js';
+
+/**
+ * Fastify constructor options for a model server: pino logger at the configured level with request
+ * ids (taken from `x-request-id` when the caller sends one), an explicit body limit, 503 for
+ * requests arriving while it closes, idle keep-alive connections closed at shutdown.
+ */
+export function createFastifyOptions(config: ServerConfig): FastifyServerOptions {
+  return {
+    logger: { level: config.logLevel },
+    requestIdHeader: 'x-request-id',
+    bodyLimit: config.bodyLimitInBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  };
+}
+
+/** Plugin options from the config: the admin token and the limits. */
+export function createPluginOptions(
+  config: ServerConfig,
+  loader: ModelLoaderPluginOptions['loader'],
+): ModelLoaderPluginOptions {
+  return {
+    loader,
+    limits: config.limits,
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+  };
+}

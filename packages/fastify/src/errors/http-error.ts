@@ -1,0 +1,59 @@
+const marker = Symbol.for('@model-loader/fastify.http-error');
+
+/**
+ * Codes the HTTP layer adds to the core's error codes, with their status. Stable like the core's:
+ * a released code is never renamed or reused.
+ */
+export const HTTP_ERROR_CODES = {
+  /** The request (path parameter, query, body) failed validation. */
+  REQUEST_INVALID: 400,
+  /** An admin route was called without a bearer token. */
+  UNAUTHORIZED: 401,
+  /** An admin route was called with a wrong token. */
+  FORBIDDEN: 403,
+  /** No route matches the method and URL. */
+  NOT_FOUND: 404,
+  /** The request body is larger than the server's body limit. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** The request body has a content type the route does not accept. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The client closed the connection before the answer (logged; the client never sees it). */
+  REQUEST_ABORTED: 499,
+  /** An unexpected error; details are only in the server log. */
+  INTERNAL_ERROR: 500,
+  /** The model's queue of waiting requests is full; try again after `Retry-After` seconds. */
+  QUEUE_FULL: 503,
+  /** The server is shutting down and takes no new work. */
+  SHUTTING_DOWN: 503,
+  /** The work took longer than the request timeout and was aborted. */
+  REQUEST_TIMEOUT: 504,
+} as const;
+
+/** A code of the HTTP layer. */
+export type HttpErrorCode = keyof typeof HTTP_ERROR_CODES;
+
+/** An error that answers with a given code, status and headers. */
+export class HttpError extends Error {
+  readonly [marker] = true;
+  override readonly name = 'HttpError';
+  readonly code: HttpErrorCode;
+  readonly statusCode: number;
+  /** Extra response headers, for example `Retry-After`. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: HttpErrorCode,
+    message: string,
+    options: { headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.statusCode = HTTP_ERROR_CODES[code];
+    this.headers = options.headers ?? {};
+  }
+
+  /** True for any `HttpError`, even one created by another copy of this package. */
+  static isInstance(error: unknown): error is HttpError {
+    return typeof error === 'object' && error !== null && marker in error;
+  }
+}

@@ -1,0 +1,51 @@
+import type { ModelRegistry } from '@model-loader/core';
+import type { Registry } from 'prom-client';
+import type { RunFunction, RunOptions } from './limits/run-with-limits.js';
+
+/** Counters of one model's limiter. */
+export interface ModelRequestStats {
+  readonly activeCount: number;
+  readonly pendingCount: number;
+  readonly concurrency: number;
+  readonly maxQueue: number;
+}
+
+/** `app.models`: the loader plus the server's limits, readiness and shutdown state. */
+export interface FastifyModels {
+  /** The loader given to the plugin. */
+  readonly loader: ModelRegistry;
+  /**
+   * Runs `fn` with a loaded model under the model's concurrency limit and bounded queue, holding a
+   * lease so the model is not disposed under it. `fn`'s signal aborts on timeout and when
+   * `options.signal` aborts (pass `disconnectSignal(reply)`).
+   * @throws ModelLoaderError MODEL_NOT_REGISTERED (404), MODEL_NOT_AVAILABLE (503)
+   * @throws HttpError QUEUE_FULL (503 + Retry-After), REQUEST_TIMEOUT (504), SHUTTING_DOWN (503)
+   */
+  run<TModel = unknown, TResult = unknown>(
+    name: string,
+    fn: RunFunction<TModel, TResult>,
+    options?: RunOptions,
+  ): Promise<TResult>;
+  /** True when every required model is loaded and the server is not shutting down. */
+  readonly ready: boolean;
+  /** True once shutdown began: readiness is false and `run` refuses new calls. */
+  readonly shuttingDown: boolean;
+  /**
+   * Starts shutting down: readiness answers 503 at once, `run` refuses new calls, loads in
+   * progress are aborted. Calls already accepted finish; `app.close()` then disposes the models.
+   */
+  beginShutdown(): void;
+  /** Loads every model (the plugin calls it after `listen`); never rejects. Same promise each call. */
+  loadInBackground(): Promise<void>;
+  /** Limiter counters of one model. */
+  requestStats(name: string): ModelRequestStats;
+  /** The app's Prometheus registry (undefined when metrics are off); add your own metrics to it. */
+  readonly metricsRegistry: Registry | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Models, limits and readiness of `@model-loader/fastify`. */
+    models: FastifyModels;
+  }
+}

@@ -1,0 +1,33 @@
+export { createBearerCheck } from './auth/bearer-auth.js';
+export {
+  type AdapterMap,
+  type CreateModelLoaderOptions,
+  createModelLoaderFromConfig,
+} from './config/create-model-loader.js';
+export {
+  type LoadServerConfigOptions,
+  loadServerConfig,
+  type ServerConfig,
+} from './config/load-server-config.js';
+export { type ModelEntry, modelNamePattern } from './config/models-file-schema.js';
+export { createFastifyOptions, createPluginOptions } from './config/server-options.js';
+export { startServer } from './config/start-server.js';
+export { type ErrorBody, type ErrorResponse, toErrorResponse } from './errors/error-response.js';
+export { HTTP_ERROR_CODES, HttpError, type HttpErrorCode } from './errors/http-error.js';
+export { HTTP_STATUS_BY_CODE, httpStatusFor } from './errors/http-status.js';
+export { scrubPaths } from './errors/scrub-paths.js';
+export type { FastifyModels, ModelRequestStats } from './fastify-models.js';
+export { disconnectSignal } from './limits/disconnect-signal.js';
+export type { RunFunction, RunOptions } from './limits/run-with-limits.js';
+export { modelLoaderPlugin } from './model-loader-plugin.js';
+export type {
+  LimitsOptions,
+  MetricsOptions,
+  ModelLimits,
+  ModelLoaderPluginOptions,
+} from './plugin-options.js';
+export {
+  type GracefulShutdown,
+  type GracefulShutdownOptions,
+  installGracefulShutdown,
+} from './shutdown/graceful-shutdown.js';

@@ -1,0 +1,189 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { toErrorResponse } from './errors/error-response.js';
+import { HttpError } from './errors/http-error.js';
+import type { FastifyModels } from './fastify-models.js';
+import { type BoundedLimiter, createBoundedLimiter } from './limits/bounded-limiter.js';
+import { runWithLimits } from './limits/run-with-limits.js';
+import { createMetrics } from './metrics/create-metrics.js';
+import { limitsFor, type ModelLoaderPluginOptions, parsePluginOptions } from './plugin-options.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { createHealthCache } from './routes/health-cache.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerMetricsRoute } from './routes/metrics-route.js';
+import { registerModelRoutes } from './routes/model-routes.js';
+import type { RouteContext, ZodApp } from './routes/route-context.js';
+
+async function modelLoaderPluginImpl(
+  app: FastifyInstance,
+  rawOptions: ModelLoaderPluginOptions,
+): Promise<void> {
+  const options = parsePluginOptions(rawOptions);
+  const { loader } = options;
+  const modelDirs = [loader.modelDir];
+  const log = app.log.child({ component: 'model-loader' });
+  const limiters = new Map<string, BoundedLimiter>();
+  let shuttingDown = false;
+  let loading: Promise<void> | undefined;
+
+  const limiterFor = (name: string): BoundedLimiter => {
+    let limiter = limiters.get(name);
+    if (!limiter) {
+      limiter = createBoundedLimiter(name, limitsFor(options.limits, name));
+      limiters.set(name, limiter);
+    }
+    return limiter;
+  };
+  const health = createHealthCache(loader, modelDirs);
+  const isReady = () => !shuttingDown && health.get().statusCode === 200;
+
+  const metricsOptions = options.metrics === true ? {} : options.metrics;
+  const metrics =
+    metricsOptions === false
+      ? undefined
+      : createMetrics(
+          {
+            prefix: metricsOptions.prefix ?? 'model_loader_',
+            defaultMetrics: metricsOptions.defaultMetrics ?? true,
+            ...(metricsOptions.registry ? { registry: metricsOptions.registry } : {}),
+          },
+          { loader, limiters: () => limiters, isReady },
+        );
+
+  const models: FastifyModels = {
+    loader,
+    async run(name, fn, runOptions) {
+      const started = performance.now();
+      try {
+        if (shuttingDown) {
+          throw new HttpError(
+            'SHUTTING_DOWN',
+            'The server is shutting down and takes no new work',
+            {
+              headers: { 'retry-after': '5' },
+            },
+          );
+        }
+        const limits = limitsFor(options.limits, name);
+        const result = await runWithLimits(
+          { loader, limiter: limiterFor(name), name, timeoutInMs: limits.timeoutInMs },
+          fn,
+          runOptions,
+        );
+        metrics?.observeRun(name, 'ok', (performance.now() - started) / 1000);
+        return result;
+      } catch (error) {
+        if (loader.has(name)) {
+          metrics?.observeRun(name, 'error', (performance.now() - started) / 1000);
+          if (HttpError.isInstance(error)) metrics?.countRejected(name, error.code);
+        }
+        throw error;
+      }
+    },
+    get ready() {
+      return isReady();
+    },
+    get shuttingDown() {
+      return shuttingDown;
+    },
+    beginShutdown() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      log.info('shutting down: not ready, refusing new work');
+      for (const name of loader.modelNames) {
+        const { state } = loader.getModelInfo(name);
+        if (state === 'validating' || state === 'loading') {
+          loader.unload(name).catch((error: unknown) => {
+            log.warn({ model: name, err: error }, 'aborting a load at shutdown failed');
+          });
+        }
+      }
+    },
+    loadInBackground() {
+      loading ??= loader.loadAll().then(
+        (results) => {
+          const failed = Object.values(results).filter((result) => !result.ok).length;
+          log.info({ failed, total: loader.modelNames.length }, 'background loading finished');
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'background loading failed');
+        },
+      );
+      return loading;
+    },
+    requestStats(name) {
+      const limiter = limiters.get(name);
+      const limits = limitsFor(options.limits, name);
+      return {
+        activeCount: limiter?.activeCount ?? 0,
+        pendingCount: limiter?.pendingCount ?? 0,
+        concurrency: limits.concurrency,
+        maxQueue: limits.maxQueue,
+      };
+    },
+    metricsRegistry: metrics?.registry,
+  };
+  app.decorate('models', models);
+
+  if (options.errorHandler) {
+    app.setErrorHandler((error, request, reply) => {
+      const response = toErrorResponse(error, modelDirs);
+      if (response.statusCode === 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ code: response.body.error.code }, response.body.error.message);
+      return reply.code(response.statusCode).headers(response.headers).send(response.body);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({
+        error: { code: 'NOT_FOUND', message: `Route ${request.method} ${request.url} not found` },
+      }),
+    );
+  }
+
+  const context: RouteContext = { loader, models, modelDirs, health };
+  await app.register(async (child) => {
+    child.setValidatorCompiler(validatorCompiler);
+    const routes: ZodApp = child.withTypeProvider<ZodTypeProvider>();
+    registerHealthRoutes(routes, context);
+    registerModelRoutes(routes, context);
+    if (options.adminToken) registerAdminRoutes(routes, context, options.adminToken);
+    if (metrics) registerMetricsRoute(child, metrics.registry);
+  });
+
+  if (options.loadOnListen) {
+    app.addHook('onListen', async () => {
+      void models.loadInBackground();
+    });
+  }
+  // Keep-alive connections would hold `server.close()` open until they time out: once shutting
+  // down, every answer (in-flight ones included) closes its connection.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (shuttingDown) reply.header('connection', 'close');
+    return payload;
+  });
+  app.addHook('preClose', async () => {
+    models.beginShutdown();
+  });
+  app.addHook('onClose', async () => {
+    // Runs after Fastify stopped the server and in-flight requests ended.
+    await Promise.all([...limiters.values()].map((limiter) => limiter.idle()));
+    metrics?.close();
+    health.close();
+    if (options.closeLoader) await loader.close();
+  });
+}
+
+/**
+ * The model-loader Fastify plugin: health, readiness, KServe v2 probes, `/models`, admin routes
+ * (with `adminToken`), `/metrics`, `app.models.run` with per-model limits, one error handler, and
+ * shutdown hooks. Models load in the background once the server listens.
+ *
+ * @example
+ * const app = Fastify({ logger: true });
+ * await app.register(modelLoaderPlugin, { loader, adminToken: process.env.ADMIN_TOKEN });
+ * await app.listen({ host: '127.0.0.1', port: 3000 });
+ */
+export const modelLoaderPlugin = fp(modelLoaderPluginImpl, {
+  name: '@model-loader/fastify',
+  fastify: '5.x',
+});

@@ -1,0 +1,52 @@
+import type { ModelInfo, ModelRegistry } from '@model-loader/core';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { scrubPaths } from '../errors/scrub-paths.js';
+import type { FastifyModels } from '../fastify-models.js';
+import type { HealthCache } from './health-cache.js';
+
+/** An app whose route schemas are zod schemas. */
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** What the route modules share. */
+export interface RouteContext {
+  readonly loader: ModelRegistry;
+  readonly models: FastifyModels;
+  readonly modelDirs: readonly string[];
+  readonly health: HealthCache;
+}
+
+/** Deep copy of a JSON value with every string scrubbed of absolute paths. */
+export function scrubDeep<T>(value: T, modelDirs: readonly string[]): T {
+  if (typeof value === 'string') return scrubPaths(value, modelDirs) as T;
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, modelDirs)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, scrubDeep(item, modelDirs)]),
+    ) as T;
+  }
+  return value;
+}
+
+/** One model as `/models` shows it: the core's info, no absolute path, plus request counters. */
+export function publicModelInfo(
+  context: RouteContext,
+  name: string,
+): ModelInfo & { requests: ReturnType<FastifyModels['requestStats']> } {
+  return {
+    ...scrubDeep(context.loader.getModelInfo(name), context.modelDirs),
+    requests: context.models.requestStats(name),
+  };
+}
