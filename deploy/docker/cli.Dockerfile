@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1.7
+# The `model-loader` command, used as the Kubernetes init container that verifies the model volume
+# against the lock file before a serving pod starts:
+#   docker build -f deploy/docker/cli.Dockerfile -t model-loader/cli .
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+ENV TURBO_TELEMETRY_DISABLED=1 CI=true
+RUN npm install -g pnpm@12.4.2
+WORKDIR /src
+COPY . .
+RUN pnpm install --frozen-lockfile
+RUN pnpm exec turbo run build --filter=@model-loader/cli...
+RUN pnpm --filter=@model-loader/cli deploy --prod --legacy /out
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /out ./
+USER node
+ENTRYPOINT ["node", "/app/dist/bin.js"]
+CMD ["--help"]
