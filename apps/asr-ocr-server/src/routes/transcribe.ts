@@ -1,0 +1,57 @@
+import type { WhisperModel, WhisperTranscription } from '@model-loader/adapter-whisper';
+import { ModelLoaderError } from '@model-loader/core';
+import { disconnectSignal, HttpError } from '@model-loader/fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** Options a client may set on one transcription. */
+export interface SpeechRequestOptions {
+  readonly language?: string | undefined;
+  readonly task?: 'transcribe' | 'translate' | undefined;
+  readonly returnTimestamps?: boolean | undefined;
+}
+
+/**
+ * Transcribes `audio` with model `name` under the model's concurrency limit, queue and timeout;
+ * the work stops when the client hangs up. A transcription option the model cannot honour (a
+ * translation on an English-only model) is the client's mistake: 400 REQUEST_INVALID.
+ */
+export async function transcribe(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  name: string,
+  audio: Uint8Array,
+  options: SpeechRequestOptions,
+): Promise<WhisperTranscription> {
+  try {
+    return await app.models.run<WhisperModel, WhisperTranscription>(
+      name,
+      (model, signal) =>
+        model.transcribe(audio, {
+          signal,
+          ...(options.language === undefined ? {} : { language: options.language }),
+          ...(options.task === undefined ? {} : { task: options.task }),
+          ...(options.returnTimestamps === undefined
+            ? {}
+            : { returnTimestamps: options.returnTimestamps }),
+        }),
+      { signal: disconnectSignal(reply) },
+    );
+  } catch (error) {
+    if (ModelLoaderError.isInstance(error) && error.code === 'CONFIG_INVALID') {
+      throw new HttpError('REQUEST_INVALID', error.message, { cause: error });
+    }
+    // transformers.js refuses an unknown language with a plain Error that lists Whisper's codes;
+    // adapter-whisper passes it through uncoded, so it is recognised here by its wording.
+    if (!ModelLoaderError.isInstance(error) && error instanceof Error) {
+      const unsupported = /^Language "(.{0,64})" is not supported/.exec(error.message);
+      if (unsupported) {
+        throw new HttpError(
+          'REQUEST_INVALID',
+          `\`language\` ${unsupported[1]} is not supported by this model; use a Whisper language code such as en, de, fr, zh`,
+          { cause: error },
+        );
+      }
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+import { startServer } from '@model-loader/fastify';
+import { buildApp } from './app.js';
+import { loadAsrOcrConfig } from './config/load-asr-ocr-config.js';
+
+// Only listens: everything else is in app.ts. A bad configuration stops here with its message.
+try {
+  const config = await loadAsrOcrConfig();
+  const app = await buildApp(config);
+  const { address } = await startServer(app, config);
+  app.log.info(
+    { address, modelDir: config.modelDir, demo: config.demo },
+    config.demo
+      ? `ASR/OCR server (demo models) listening on ${address}`
+      : `ASR/OCR server listening on ${address}`,
+  );
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
