@@ -136,6 +136,26 @@ describe('GGUF adapter through the core', () => {
     expect(model.pool).toEqual({ size: 2, activeCount: 0, pendingCount: 0 });
   });
 
+  it('refuses a request past the queue limit with MODEL_BUSY', async () => {
+    const busy = createGgufAdapter({ llama, threads: 1, gpu: false, maxQueuedRequests: 1 });
+    const local = new ModelLoader({ modelDir: temp.dir() }).register({
+      name: 'tiny',
+      path: 'tiny.gguf',
+      loader: busy,
+      options: { parallelSequences: 1, contextSize: 512 },
+    });
+    const handle = await local.load('tiny');
+    const running = handle.complete('first', { maxTokens: 4 });
+    const waiting = handle.complete('second', { maxTokens: 4 });
+    const error = await handle.complete('third', { maxTokens: 4 }).catch((e: unknown) => e);
+    expect(ModelLoaderError.hasCode(error, 'MODEL_BUSY')).toBe(true);
+    expect((error as ModelLoaderError).message).toBe('Too many requests waiting for the model (1)');
+    expect((error as ModelLoaderError).isRetryable).toBe(true);
+    await Promise.all([running, waiting]);
+    expect(handle.pool).toEqual({ size: 1, activeCount: 0, pendingCount: 0 });
+    await local.close();
+  });
+
   it('disposes the model on unload and refuses further requests', async () => {
     const local = new ModelLoader({ modelDir: temp.dir() }).register({
       name: 'tiny',
@@ -217,5 +237,18 @@ describe('GGUF adapter failures', () => {
     const large = await adapter.estimateMemory!(path, { contextSize: 2048 });
     expect(small).toBeGreaterThan(100_000);
     expect(large).toBeGreaterThan(small);
+  });
+
+  it('estimates from the header inspect parsed, and parses again when the file changed', async () => {
+    const path = join(temp.dir(), 'estimate.gguf');
+    await writeTinyGguf(path, { layerCount: 1 });
+    await adapter.inspect!(path, new AbortController().signal);
+    const one = await adapter.estimateMemory!(path, { contextSize: 512 });
+    await writeTinyGguf(path, { layerCount: 2, embeddingLength: 64 });
+    // Without a new inspect the kept header no longer matches the file's size: parsed again.
+    const two = await adapter.estimateMemory!(path, { contextSize: 512 });
+    expect(two).toBeGreaterThan(one);
+    await adapter.inspect!(path, new AbortController().signal);
+    expect(await adapter.estimateMemory!(path, { contextSize: 512 })).toBe(two);
   });
 });

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ModelAdapter, ModelLoaderError, silentLogger } from '@model-loader/core';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
@@ -10,10 +11,18 @@ import {
   type ResolvedGgufSettings,
   resolveGgufSettings,
 } from './gguf-adapter-settings.js';
+import { isSplitGguf, toGgufFileInfo } from './gguf-file-info.js';
 import { createGgufModelHandle, type GgufModelHandle } from './gguf-model-handle.js';
 import { importNodeLlamaCpp } from './import-node-llama-cpp.js';
 import { captureLlamaLog, pickLoadFailureReason } from './llama-log-capture.js';
-import { inspectGgufFile } from './preflight/inspect-gguf-file.js';
+import {
+  type GgufHeaderRead,
+  ggufFingerprint,
+  readGgufHeader,
+} from './preflight/inspect-gguf-file.js';
+
+/** Parsed headers waiting for `estimateMemory`, at most this many (oldest dropped first). */
+const MAX_PENDING_HEADERS = 16;
 
 /** The GGUF adapter: `ModelAdapter<GgufModelHandle, GgufLoadOptions>` plus its Llama instance. */
 export interface GgufAdapter extends ModelAdapter<GgufModelHandle, GgufLoadOptions> {
@@ -95,6 +104,25 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
     return llamaPromise;
   };
 
+  // The core calls `inspect` then `estimateMemory` on the same file: the header the preflight parsed
+  // is kept (by path, while the file's size, mtime and inode are unchanged) and taken by the
+  // estimate, which then needs neither a second parse nor node-llama-cpp's `readGgufFileInfo`.
+  const pendingHeaders = new Map<string, GgufHeaderRead>();
+  const keepHeader = (path: string, read: GgufHeaderRead) => {
+    pendingHeaders.delete(path);
+    pendingHeaders.set(path, read);
+    if (pendingHeaders.size > MAX_PENDING_HEADERS) {
+      const oldest = pendingHeaders.keys().next().value;
+      if (oldest !== undefined) pendingHeaders.delete(oldest);
+    }
+  };
+  const takeHeader = async (path: string) => {
+    const pending = pendingHeaders.get(path);
+    pendingHeaders.delete(path);
+    if (pending && pending.fingerprint === ggufFingerprint(await stat(path))) return pending;
+    return readGgufHeader(path);
+  };
+
   const contextSizeFor = (resolved: ResolvedGgufSettings, trainContextSize: number) =>
     resolved.contextSize ?? Math.min(trainContextSize, 4096);
 
@@ -104,7 +132,9 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
     getLlama,
 
     async inspect(path, signal) {
-      const summary = await inspectGgufFile(path, signal);
+      const read = await readGgufHeader(path, signal);
+      keepHeader(path, read);
+      const summary = read.header.summary;
       const details: Record<string, string | number | boolean> = {};
       for (const [key, value] of Object.entries(summary)) {
         if (typeof value === 'string' || typeof value === 'number') details[key] = value;
@@ -116,7 +146,10 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
       const resolved = resolveGgufSettings(base, parseOptions(options));
       const library = await importNodeLlamaCpp();
       const llama = await getLlama();
-      const info = await library.readGgufFileInfo(path, { readTensorInfo: true });
+      const { header } = await takeHeader(path);
+      const info = isSplitGguf(header)
+        ? await library.readGgufFileInfo(path, { readTensorInfo: true })
+        : toGgufFileInfo(header, path);
       const insights = await library.GgufInsights.from(info, llama);
       const gpuLayers =
         llama.gpu === false

@@ -1,3 +1,4 @@
+import { ModelLoaderError } from '@model-loader/core';
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
 
 /** Counters of a sequence pool, for health and metrics. */
@@ -18,7 +19,7 @@ interface Waiter {
 /**
  * A bounded pool over the sequences of one context: each request takes a sequence, starts from a
  * cleared history, and gives it back; requests past the pool size wait (in order, abortable), and
- * more than `maxQueued` waiting requests are refused.
+ * more than `maxQueued` waiting requests are refused with MODEL_BUSY.
  */
 export class SequencePool {
   private readonly free: LlamaContextSequence[] = [];
@@ -53,7 +54,10 @@ export class SequencePool {
       return this.context.getSequence();
     }
     if (this.waiters.length >= this.maxQueued) {
-      throw new Error(`Too many requests waiting for the model (${this.maxQueued})`);
+      throw new ModelLoaderError(
+        'MODEL_BUSY',
+        `Too many requests waiting for the model (${this.maxQueued})`,
+      );
     }
     return new Promise<LlamaContextSequence>((resolve, reject) => {
       const onAbort = () => {

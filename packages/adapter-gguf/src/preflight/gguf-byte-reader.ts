@@ -79,6 +79,11 @@ export class GgufByteReader {
     this.need(width, what);
     const at = this.position;
     this.position += width;
+    return this.scalarAt(typeId, at);
+  }
+
+  /** The scalar of type `typeId` at `at`, a position the caller has already checked. */
+  scalarAt(typeId: number, at: number): number | bigint | boolean {
     const view = this.view;
     switch (typeId) {
       case 0:
@@ -110,6 +115,38 @@ export class GgufByteReader {
   skip(length: number, what: string): void {
     this.need(length, what);
     this.position += length;
+  }
+
+  /** The bytes read so far (the window), for spans returned by `skipString`. */
+  get bytes(): Uint8Array {
+    return this.buffer;
+  }
+
+  /**
+   * Skips a GGUF string (u64 length then bytes) without decoding it and returns its length in
+   * bytes; they end at the new `position`. The same checks and messages as `string`, but `what`
+   * may be a function, called only to build an error message: no allocation per string on the
+   * fast path (the vocabulary of a large model has 150k+ strings).
+   */
+  skipString(what: string | (() => string), maxLength: number): number {
+    const at = this.position;
+    const limit = Math.min(this.view.byteLength, this.fileSizeInBytes);
+    if (at + 8 <= limit) {
+      const low = this.view.getUint32(at, true);
+      const high = this.view.getUint32(at + 4, true);
+      if (high === 0 && low <= maxLength && at + 8 + low <= limit) {
+        this.position = at + 8 + low;
+        return low;
+      }
+    }
+    const name = typeof what === 'string' ? what : what();
+    const declared = this.u64Big(`length of ${name}`);
+    if (declared > BigInt(maxLength)) {
+      this.fail(`${name} is ${declared} bytes long, more than the cap of ${maxLength}`);
+    }
+    const length = Number(declared);
+    this.skip(length, name);
+    return length;
   }
 
   /**

@@ -3,9 +3,21 @@ import { ModelLoaderError } from '@model-loader/core';
 import { GgufByteReader, NeedMoreBytes } from './gguf-byte-reader.js';
 import { GGUF_LIMITS } from './gguf-limits.js';
 import type { GgufSummary } from './gguf-summary.js';
-import { parseGgufHeader } from './parse-gguf-header.js';
+import { type ParsedGgufHeader, parseGgufHeaderDetails } from './parse-gguf-header.js';
 
-const FIRST_WINDOW_IN_BYTES = 8 * 1024 * 1024;
+const FIRST_WINDOW_IN_BYTES = 1024 * 1024;
+
+/** A parsed header with the identity of the file it came from (size, mtime and inode at open). */
+export interface GgufHeaderRead {
+  readonly header: ParsedGgufHeader;
+  /** `size:mtimeMs:ino` of the opened file: changes when the file is replaced or rewritten. */
+  readonly fingerprint: string;
+}
+
+/** `size:mtimeMs:ino` of a file's stats, the key under which its parsed header may be reused. */
+export function ggufFingerprint(stats: { size: number; mtimeMs: number; ino: number }): string {
+  return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+}
 
 /**
  * The GGUF preflight: reads only the header, metadata and tensor infos of `path` (never past the
@@ -14,15 +26,22 @@ const FIRST_WINDOW_IN_BYTES = 8 * 1024 * 1024;
  * the key or tensor). The parse restarts on a larger window when the header outgrows the first MiB.
  */
 export async function inspectGgufFile(path: string, signal?: AbortSignal): Promise<GgufSummary> {
+  return (await readGgufHeader(path, signal)).header.summary;
+}
+
+/** `inspectGgufFile` returning everything parsed, and the file's fingerprint. */
+export async function readGgufHeader(path: string, signal?: AbortSignal): Promise<GgufHeaderRead> {
   const handle = await open(path, 'r');
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    const size = stats.size;
     let window = new Uint8Array(0);
     let wanted = Math.min(size, FIRST_WINDOW_IN_BYTES);
     for (;;) {
       signal?.throwIfAborted();
       if (wanted > window.length) {
-        const next = new Uint8Array(wanted);
+        // Not zero-filled: only the `filled` bytes read from the file are ever used.
+        const next = Buffer.allocUnsafe(wanted);
         next.set(window);
         let filled = window.length;
         while (filled < wanted) {
@@ -34,7 +53,8 @@ export async function inspectGgufFile(path: string, signal?: AbortSignal): Promi
       }
       try {
         const fileSize = window.length < wanted ? window.length : size;
-        return parseGgufHeader(new GgufByteReader(window, fileSize, path));
+        const header = parseGgufHeaderDetails(new GgufByteReader(window, fileSize, path));
+        return { header, fingerprint: ggufFingerprint(stats) };
       } catch (error) {
         if (!(error instanceof NeedMoreBytes)) throw error;
         if (error.requiredLength > GGUF_LIMITS.maxHeaderSizeInBytes) {

@@ -3,6 +3,7 @@ import { getGgmlType } from './ggml-types.js';
 import { displayText, type GgufByteReader, scalarWidths } from './gguf-byte-reader.js';
 import { GGUF_LIMITS } from './gguf-limits.js';
 import type { GgufSummary } from './gguf-summary.js';
+import { TokenTextIndex } from './token-text-index.js';
 
 const STRING = 8;
 const ARRAY = 9;
@@ -13,13 +14,45 @@ const DEFAULT_ALIGNMENT = 32;
 const MIN_ENTRY_SIZE = 14;
 const MIN_TENSOR_INFO_SIZE = 25;
 
-/** Metadata values the preflight keeps: scalars, plus the arrays it checks. */
-interface Entry {
+/** Numeric arrays up to this length keep their values (per-layer hyperparameters); longer ones only their length. */
+const MAX_KEPT_ARRAY_LENGTH = 4096;
+
+/**
+ * A metadata value the preflight keeps: a scalar or string `value`; for an array its item type and
+ * length, the values of short numeric arrays, and the byte spans of `tokenizer.ggml.tokens`.
+ * Strings are latin1 (one character per byte).
+ */
+export interface GgufMetadataEntry {
   readonly type: number;
   readonly value?: number | bigint | boolean | string;
   readonly itemType?: number;
   readonly length?: number;
-  readonly strings?: string[];
+  readonly values?: readonly (number | bigint | boolean)[];
+  readonly starts?: Uint32Array;
+  readonly lengths?: Uint32Array;
+}
+type Entry = GgufMetadataEntry;
+
+/** A tensor info as the file declares it. */
+export interface GgufTensorEntry {
+  /** The name, decoded as UTF-8. */
+  readonly name: string;
+  readonly dimensions: readonly bigint[];
+  readonly typeId: number;
+  /** Offset of its data from the start of the data section. */
+  readonly offset: bigint;
+  readonly sizeInBytes: bigint;
+}
+
+/** Everything the preflight parsed: the summary, the metadata (by latin1 key) and the tensor infos. */
+export interface ParsedGgufHeader {
+  readonly summary: GgufSummary;
+  readonly metadata: ReadonlyMap<string, GgufMetadataEntry>;
+  readonly tensors: readonly GgufTensorEntry[];
+  /** Bytes from the start of the file to the end of the metadata (where the tensor infos start). */
+  readonly metadataSizeInBytes: number;
+  /** Offset of the tensor data section (the header size rounded up to the alignment). */
+  readonly dataOffset: number;
 }
 
 function minItemSize(itemType: number): number {
@@ -59,18 +92,32 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
       }
       if (itemType === STRING) {
         const keep = key === 'tokenizer.ggml.tokens';
-        const strings: string[] = [];
-        for (let item = 0; item < length; item++) {
-          const text = reader.string(
-            `item ${item} of metadata array ${name}`,
-            GGUF_LIMITS.maxStringLengthInBytes,
-          );
-          if (keep) strings.push(text);
+        const starts = keep ? new Uint32Array(length) : undefined;
+        const lengths = keep ? new Uint32Array(length) : undefined;
+        let item = 0;
+        const describeItem = () => `item ${item} of metadata array ${name}`;
+        for (; item < length; item++) {
+          const size = reader.skipString(describeItem, GGUF_LIMITS.maxStringLengthInBytes);
+          if (starts !== undefined && lengths !== undefined) {
+            starts[item] = reader.position - size;
+            lengths[item] = size;
+          }
         }
-        entries.set(key, { type, itemType, length, ...(keep ? { strings } : {}) });
+        entries.set(key, {
+          type,
+          itemType,
+          length,
+          ...(starts && lengths ? { starts, lengths } : {}),
+        });
       } else {
-        reader.skip(length * minItemSize(itemType), `items of metadata array ${name}`);
-        entries.set(key, { type, itemType, length });
+        const width = minItemSize(itemType);
+        const at = reader.position;
+        reader.skip(length * width, `items of metadata array ${name}`);
+        const values =
+          length <= MAX_KEPT_ARRAY_LENGTH
+            ? Array.from({ length }, (_, item) => reader.scalarAt(itemType, at + item * width))
+            : undefined;
+        entries.set(key, { type, itemType, length, ...(values ? { values } : {}) });
       }
     } else if (type === STRING) {
       entries.set(key, {
@@ -89,22 +136,26 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
 function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): number | undefined {
   const tokens = entries.get('tokenizer.ggml.tokens');
   if (tokens === undefined) return undefined;
-  if (tokens.type !== ARRAY || tokens.itemType !== STRING || tokens.strings === undefined) {
+  if (
+    tokens.type !== ARRAY ||
+    tokens.itemType !== STRING ||
+    tokens.starts === undefined ||
+    tokens.lengths === undefined
+  ) {
     reader.fail('metadata key "tokenizer.ggml.tokens" is not an array of strings');
   }
   // llama.cpp replaces an empty token by `[EMPTY_<id>]` before indexing, then aborts the process
-  // when two ids share a text (GGML_ASSERT in llama_vocab::impl::load): check the same strings.
-  const seen = new Map<string, number>();
-  tokens.strings.forEach((raw, id) => {
-    const text = raw.length === 0 ? `[EMPTY_${id}]` : raw;
-    const previous = seen.get(text);
-    if (previous !== undefined) {
+  // when two ids share a text (GGML_ASSERT in llama_vocab::impl::load): check the same strings,
+  // byte for byte, with a hash table over the bytes (no string per token).
+  const seen = new TokenTextIndex(reader.bytes, tokens.starts, tokens.lengths);
+  for (let id = 0; id < seen.size; id++) {
+    const previous = seen.add(id);
+    if (previous >= 0) {
       reader.fail(
-        `duplicate token text ${displayText(text)} at ids ${previous} and ${id} in "tokenizer.ggml.tokens"`,
+        `duplicate token text ${displayText(seen.textOf(id))} at ids ${previous} and ${id} in "tokenizer.ggml.tokens"`,
       );
     }
-    seen.set(text, id);
-  });
+  }
   // SentencePiece (and UGM) byte fallback looks up `<0xXX>` (or the raw byte) with `map::at`; a
   // missing one throws std::out_of_range inside tokenization, which terminates the process on the
   // first prompt containing that byte (found by the fuzz test).
@@ -112,14 +163,14 @@ function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): n
   if (model === 'llama' || model === 't5') {
     for (let byte = 0; byte < 256; byte++) {
       const hex = `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`;
-      if (!seen.has(hex) && (byte === 0 || !seen.has(String.fromCharCode(byte)))) {
+      if (!seen.has(Buffer.from(hex, 'latin1')) && (byte === 0 || !seen.has(Uint8Array.of(byte)))) {
         reader.fail(
           `the "${model}" vocabulary has no byte token ${hex}, which tokenizing that byte needs`,
         );
       }
     }
   }
-  const count = tokens.strings.length;
+  const count = seen.size;
   for (const key of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
     const entry = entries.get(key);
     if (entry?.type === ARRAY && entry.itemType !== STRING && (entry.length ?? 0) < count) {
@@ -174,6 +225,11 @@ function textOf(entry: Entry | undefined): string | undefined {
  * MODEL_FILE_CORRUPT with a precise reason for each defect that could crash or confuse llama.cpp.
  */
 export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
+  return parseGgufHeaderDetails(reader).summary;
+}
+
+/** `parseGgufHeader` that also returns the metadata and tensor infos it parsed. */
+export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader {
   if (reader.fileSizeInBytes < 4) {
     throw new ModelLoaderError(
       'MODEL_FILE_TYPE_MISMATCH',
@@ -210,6 +266,7 @@ export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
   const metadataCount = Number(declaredEntries);
 
   const entries = readEntries(reader, metadataCount);
+  const metadataSizeInBytes = reader.position;
   const alignmentEntry = entries.get('general.alignment');
   let alignment = DEFAULT_ALIGNMENT;
   if (alignmentEntry !== undefined) {
@@ -223,7 +280,7 @@ export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
   checkHyperparameters(reader, entries);
 
   const names = new Set<string>();
-  const tensors: { name: string; offset: bigint; sizeInBytes: bigint; typeName: string }[] = [];
+  const tensors: (GgufTensorEntry & { displayName: string; typeName: string })[] = [];
   let parameterCount = 0n;
   for (let index = 0; index < tensorCount; index++) {
     const raw = reader.string(`name of tensor ${index}`, GGUF_LIMITS.maxStringLengthInBytes);
@@ -273,7 +330,15 @@ export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
       );
     }
     parameterCount += elements;
-    tensors.push({ name, offset, sizeInBytes, typeName: type.name });
+    tensors.push({
+      name: Buffer.from(raw, 'latin1').toString('utf8'),
+      displayName: name,
+      dimensions,
+      typeId,
+      offset,
+      sizeInBytes,
+      typeName: type.name,
+    });
   }
 
   const headerSizeInBytes = reader.position;
@@ -284,7 +349,7 @@ export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
     const end = dataStart + tensor.offset + tensor.sizeInBytes;
     if (end > fileSize) {
       reader.fail(
-        `tensor ${tensor.name} data ends at byte ${end} but the file has ${fileSize} bytes (truncated download?)`,
+        `tensor ${tensor.displayName} data ends at byte ${end} but the file has ${fileSize} bytes (truncated download?)`,
       );
     }
     bytesByType.set(tensor.typeName, (bytesByType.get(tensor.typeName) ?? 0n) + tensor.sizeInBytes);
@@ -300,7 +365,7 @@ export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
     architecture === undefined ? undefined : numberOf(entries.get(`${architecture}.${suffix}`));
   const optional = <T>(key: string, value: T | undefined) =>
     value === undefined ? {} : { [key]: value };
-  return {
+  const summary: GgufSummary = {
     version,
     ...optional('architecture', architecture),
     ...optional('name', textOf(entries.get('general.name'))),
@@ -315,5 +380,18 @@ export function parseGgufHeader(reader: GgufByteReader): GgufSummary {
     metadataCount,
     headerSizeInBytes,
     sizeInBytes: reader.fileSizeInBytes,
+  };
+  return {
+    summary,
+    metadata: entries,
+    tensors: tensors.map(({ name, dimensions, typeId, offset, sizeInBytes }) => ({
+      name,
+      dimensions,
+      typeId,
+      offset,
+      sizeInBytes,
+    })),
+    metadataSizeInBytes,
+    dataOffset: Number(dataStart),
   };
 }

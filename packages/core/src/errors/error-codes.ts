@@ -118,6 +118,12 @@ export const ERROR_CODES = {
     fix: 'Send shorter audio, or raise `maxAudioDurationInSeconds` / `maxAudioSizeInBytes` in the adapter settings.',
     retryable: false,
   },
+  MODEL_BUSY: {
+    meaning:
+      "A request to a loaded model was refused because the model's queue of waiting requests is full.",
+    fix: 'Try the request again later (for example answer HTTP 503 with Retry-After), or raise `maxQueuedRequests` or `parallelSequences` in the adapter settings.',
+    retryable: true,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */
