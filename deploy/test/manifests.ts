@@ -32,7 +32,7 @@ export async function readManifest(file: string): Promise<ManifestObject[]> {
   const text = await readFile(join(deployDir, file), 'utf8');
   return parseAllDocuments(text).map((document) => {
     if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
-    return { file, ...(document.toJS() as Omit<ManifestObject, 'file'>) };
+    return { file, ...(document.toJS() as Omit<ManifestObject, 'file'>) } as ManifestObject;
   });
 }
 

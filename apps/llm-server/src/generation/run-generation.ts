@@ -1,0 +1,128 @@
+import type {
+  GgufChatMessage,
+  GgufGeneration,
+  GgufGenerationOptions,
+  GgufModelHandle,
+} from '@model-loader/adapter-gguf';
+import { disconnectSignal } from '@model-loader/fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { fitContext } from './fit-context.js';
+
+/** What to generate: a raw completion of a prompt, or a chat answer. */
+export type GenerationInput =
+  | { readonly kind: 'complete'; readonly prompt: string }
+  | { readonly kind: 'chat'; readonly messages: readonly GgufChatMessage[] };
+
+/** One generation request, whatever route it came from. */
+export interface GenerationRequest {
+  readonly modelName: string;
+  readonly input: GenerationInput;
+  readonly maxTokens?: number | undefined;
+  readonly temperature?: number | undefined;
+  readonly topP?: number | undefined;
+  readonly seed?: number | undefined;
+  readonly stop?: readonly string[] | undefined;
+}
+
+/** A generation plus the time it waited in the server's queue. */
+export interface ServedGeneration extends GgufGeneration {
+  /** Time in the server's queue and the model's sequence pool. */
+  readonly queuedInMs: number;
+}
+
+/** Handlers of a streamed generation. */
+export interface StreamHandlers {
+  /** Called once the model is leased and the prompt fits, before the first chunk. */
+  start(): void;
+  chunk(text: string): void;
+  end(generation: ServedGeneration): void;
+}
+
+function generationOptions(
+  request: GenerationRequest,
+  maxTokens: number,
+  signal: AbortSignal,
+): GgufGenerationOptions {
+  return {
+    maxTokens,
+    signal,
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { topP: request.topP }),
+    ...(request.seed === undefined ? {} : { seed: request.seed }),
+    ...(request.stop?.length ? { stop: request.stop } : {}),
+  };
+}
+
+function served(generation: GgufGeneration, waitedInMs: number): ServedGeneration {
+  return { ...generation, queuedInMs: waitedInMs + generation.timings.queuedInMs };
+}
+
+/**
+ * Runs a generation under the model's limits (`app.models.run`): 404 for an unknown model, 503 for
+ * one not loaded (with its load error) or a full queue, 400 for a prompt that does not fit, 504
+ * on timeout. A client that disconnects aborts it; the sequence goes back to the pool either way.
+ */
+export function runGeneration(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  request: GenerationRequest,
+): Promise<ServedGeneration> {
+  const receivedAt = performance.now();
+  return app.models.run<GgufModelHandle, ServedGeneration>(
+    request.modelName,
+    async (model, signal) => {
+      const waitedInMs = performance.now() - receivedAt;
+      const input = request.input;
+      const fit = fitContext(
+        model,
+        request.modelName,
+        input.kind === 'chat' ? input.messages : input.prompt,
+        request.maxTokens,
+      );
+      const options = generationOptions(request, fit.maxTokens, signal);
+      const generation =
+        input.kind === 'chat'
+          ? await model.chat(input.messages, options)
+          : await model.complete(input.prompt, options);
+      return served(generation, waitedInMs);
+    },
+    { signal: disconnectSignal(reply) },
+  );
+}
+
+/** {@link runGeneration}, chunk by chunk. Rejects like it; `start` tells whether anything was sent. */
+export async function streamGeneration(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  request: GenerationRequest,
+  handlers: StreamHandlers,
+): Promise<void> {
+  const receivedAt = performance.now();
+  await app.models.run<GgufModelHandle, void>(
+    request.modelName,
+    async (model, signal) => {
+      const waitedInMs = performance.now() - receivedAt;
+      const input = request.input;
+      const fit = fitContext(
+        model,
+        request.modelName,
+        input.kind === 'chat' ? input.messages : input.prompt,
+        request.maxTokens,
+      );
+      const options = generationOptions(request, fit.maxTokens, signal);
+      const stream =
+        input.kind === 'chat'
+          ? model.streamChat(input.messages, options)
+          : model.streamComplete(input.prompt, options);
+      handlers.start();
+      for await (const chunk of stream) {
+        // After a timeout or a disconnect the route has answered: send nothing more.
+        if (signal.aborted) break;
+        if (chunk) handlers.chunk(chunk);
+      }
+      signal.throwIfAborted();
+      handlers.end(served(await stream.result, waitedInMs));
+    },
+    { signal: disconnectSignal(reply) },
+  );
+}

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const serverJs = join(import.meta.dirname, '..', 'dist', 'server.js');
+
+describe('node dist/server.js (the start script)', () => {
+  it('generates the demo models on first start, serves them, and exits 0 on SIGTERM', async () => {
+    await access(serverJs).catch(() => {
+      throw new Error(
+        'dist/server.js is missing: run `pnpm --filter @model-loader/llm-server build`',
+      );
+    });
+    const cwd = await mkdtemp(join(tmpdir(), 'llm-server-start-'));
+    try {
+      const child = spawn(process.execPath, [serverJs], {
+        cwd,
+        env: { ...process.env, PORT: '0', LLM_GPU: 'false', LLM_THREADS: '1', MODELS_FILE: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      let output = '';
+      const address = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (data: Buffer) => {
+          output += data.toString();
+          const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.stderr.on('data', (data: Buffer) => {
+          output += data.toString();
+        });
+        void exited.then(() => reject(new Error(`the server exited:\n${output}`)));
+      });
+      let health: { status: string } = { status: '' };
+      for (let tries = 0; tries < 200 && health.status !== 'healthy'; tries++) {
+        health = (await (await fetch(`${address}/health`)).json()) as { status: string };
+        if (health.status !== 'healthy') await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(health.status).toBe('healthy');
+      const response = await fetch(`${address}/inference`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model_name: 'summariser', prompt: 'Hello', max_tokens: 4 }),
+      });
+      expect(response.status).toBe(200);
+      expect((await readdir(join(cwd, 'models'))).sort()).toEqual([
+        'bns_check.gguf',
+        'model-loader.lock.json',
+        'models.yaml',
+        'summariser.gguf',
+      ]);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,19 @@
+import { startServer } from '@model-loader/fastify';
+import { buildApp } from './app.js';
+import { loadLlmServerConfig } from './config/llm-server-config.js';
+
+// Only listens: everything else is in app.ts and the config loader.
+try {
+  const config = await loadLlmServerConfig();
+  const app = await buildApp(config);
+  if (config.demo) {
+    app.log.info(
+      { modelsFile: config.modelsFile },
+      'no models file given: serving the tiny demo models (set MODELS_FILE to serve your own)',
+    );
+  }
+  await startServer(app, config);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
