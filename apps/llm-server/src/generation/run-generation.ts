@@ -38,13 +38,21 @@ export interface StreamHandlers {
   end(generation: ServedGeneration): void;
 }
 
-function generationOptions(
+/** Checks that the prompt fits the model's context and builds the sampling options. */
+function prepare(
+  model: GgufModelHandle,
   request: GenerationRequest,
-  maxTokens: number,
   signal: AbortSignal,
 ): GgufGenerationOptions {
+  const { input } = request;
+  const fit = fitContext(
+    model,
+    request.modelName,
+    input.kind === 'chat' ? input.messages : input.prompt,
+    request.maxTokens,
+  );
   return {
-    maxTokens,
+    maxTokens: fit.maxTokens,
     signal,
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { topP: request.topP }),
@@ -73,13 +81,7 @@ export function runGeneration(
     async (model, signal) => {
       const waitedInMs = performance.now() - receivedAt;
       const input = request.input;
-      const fit = fitContext(
-        model,
-        request.modelName,
-        input.kind === 'chat' ? input.messages : input.prompt,
-        request.maxTokens,
-      );
-      const options = generationOptions(request, fit.maxTokens, signal);
+      const options = prepare(model, request, signal);
       const generation =
         input.kind === 'chat'
           ? await model.chat(input.messages, options)
@@ -103,13 +105,7 @@ export async function streamGeneration(
     async (model, signal) => {
       const waitedInMs = performance.now() - receivedAt;
       const input = request.input;
-      const fit = fitContext(
-        model,
-        request.modelName,
-        input.kind === 'chat' ? input.messages : input.prompt,
-        request.maxTokens,
-      );
-      const options = generationOptions(request, fit.maxTokens, signal);
+      const options = prepare(model, request, signal);
       const stream =
         input.kind === 'chat'
           ? model.streamChat(input.messages, options)
