@@ -29,6 +29,8 @@ function sinksOf(llama: Llama): Set<LogSink> {
 export interface LlamaLogCapture {
   /** Stops collecting after the pending log lines arrived; returns the lines (`level: text`). */
   stop(): Promise<string[]>;
+  /** Stops collecting at once, for a load that succeeded and needs no reason. */
+  discard(): void;
 }
 
 /** Starts collecting the warning and error lines of `llama`. */
@@ -48,6 +50,9 @@ export function captureLlamaLog(llama: Llama): LlamaLogCapture {
       await new Promise((resolve) => setTimeout(resolve, 10));
       sinks.delete(sink);
       return lines;
+    },
+    discard() {
+      sinks.delete(sink);
     },
   };
 }
