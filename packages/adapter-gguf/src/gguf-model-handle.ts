@@ -115,7 +115,8 @@ export function createGgufModelHandle(parts: {
       // (onToken is not called for tokens held back, such as parts of a UTF-8 character).
       const used = sequence.tokenMeter.diff(meterBefore);
       const promptTokens = used.usedInputTokens;
-      const completionTokens = used.usedOutputTokens;
+      // The meter also counts the token sampled past `maxTokens` that node-llama-cpp then drops.
+      const completionTokens = Math.min(used.usedOutputTokens, sampling.maxTokens);
       const generatingInMs = endedAt - (firstTokenAt ?? endedAt);
       return {
         text: outcome.text,
