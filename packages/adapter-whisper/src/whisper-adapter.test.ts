@@ -122,6 +122,14 @@ describe('tiny Whisper through the core', () => {
     expect(french.text).not.toBe(english.text);
   });
 
+  it('refuses a language the model does not know with CONFIG_INVALID', async () => {
+    await expect(model.transcribe(tone(440), { language: 'xx' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message:
+        '`language` xx is not supported by this model; use a Whisper language code such as en, de, fr, zh',
+    });
+  });
+
   it('stops at once when the signal is aborted, with the signal reason', async () => {
     const controller = new AbortController();
     const reason = new Error('client went away');

@@ -119,7 +119,9 @@ export function createWhisperModel(
       // transformers.js calls the streamer at every decoding step: the place to honour an abort.
       if (signal) kwargs.streamer = { put: () => signal.throwIfAborted(), end: () => {} };
 
-      const output = (await speech(prepared.samples, kwargs)) as PipelineOutput;
+      const output = (await speech(prepared.samples, kwargs).catch((error: unknown) => {
+        throw codedPipelineError(error);
+      })) as PipelineOutput;
       const chunks = output.chunks?.map((chunk) => ({
         text: chunk.text,
         startInSeconds: chunk.timestamp[0],
@@ -138,6 +140,21 @@ export function createWhisperModel(
       await speech.dispose();
     },
   };
+}
+
+/**
+ * transformers.js (4.3) refuses an unknown `language` with a plain Error that lists Whisper's codes;
+ * it is the caller's option that is wrong, so it becomes CONFIG_INVALID.
+ */
+function codedPipelineError(error: unknown): unknown {
+  const unsupported =
+    error instanceof Error ? /^Language "(.{0,64})" is not supported/.exec(error.message) : null;
+  if (!unsupported) return error;
+  return new ModelLoaderError(
+    'CONFIG_INVALID',
+    `\`language\` ${unsupported[1]} is not supported by this model; use a Whisper language code such as en, de, fr, zh`,
+    { cause: error },
+  );
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { ModelLoaderError } from './errors/model-loader-error.js';
 import type { ModelLoaderEvents } from './events/model-loader-events.js';
 import { ModelLoader } from './model-loader.js';
@@ -115,7 +115,7 @@ describe('ModelLoader', () => {
 
   it('is degraded when only an optional model fails, and loading while a required one loads', async () => {
     const dir = await modelDirWith('summariser.gguf');
-    const { adapter } = createCountingAdapter({ delayInMs: 30 });
+    const { adapter, stats } = createCountingAdapter();
     const loader = new ModelLoader({ modelDir: dir })
       .register({ name: 'summariser', path: 'summariser.gguf', loader: adapter })
       .register({
@@ -125,12 +125,15 @@ describe('ModelLoader', () => {
         required: false,
       });
     expect(loader.getHealthStatus().status).toBe('loading');
+    let open!: () => void;
+    stats.gate = new Promise<void>((resolve) => (open = resolve));
     const pending = loader.loadAll();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.waitFor(() => expect(stats.active).toBe(1), { interval: 1 });
     expect(loader.getHealthStatus()).toMatchObject({
       status: 'loading',
       message: 'Loading required models: summariser',
     });
+    open();
     await pending;
     expect(loader.getHealthStatus()).toMatchObject({
       status: 'degraded',
@@ -426,10 +429,14 @@ describe('ModelLoader', () => {
       loader: adapter,
     });
     const first = await loader.load('m');
+    let open!: () => void;
+    stats.gate = new Promise<void>((resolve) => (open = resolve));
     const reloading = loader.reload('m');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.waitFor(() => expect(stats.active).toBe(1), { interval: 1 });
     expect(loader.get('m')).toBe(first);
     expect(loader.getModelInfo('m')).toMatchObject({ state: 'loaded', reloading: true });
+    open();
+    stats.gate = undefined;
     const second = await reloading;
     expect(second.id).toBe(2);
     expect(loader.get('m')).toBe(second);
@@ -475,7 +482,7 @@ describe('ModelLoader', () => {
       .register({ name: 'quick', path: 'b.gguf', loader: quick.adapter });
     await loader.load('quick');
     const loading = loader.load('slow');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(() => expect(slow.stats.active).toBe(1), { interval: 1 });
     await loader.unload('slow');
     await expect(loading).rejects.toMatchObject({ code: 'MODEL_LOAD_ABORTED' });
     expect(loader.getModelInfo('slow').state).toBe('unloaded');

@@ -61,7 +61,6 @@ interface LoadedCopy {
   readonly loadedAt: Date;
   readonly loadTimeInMs: number;
   leases: number;
-  retired: boolean;
   onDrained?: () => void;
 }
 
@@ -489,7 +488,6 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
             loadedAt: new Date(),
             loadTimeInMs,
             leases: 0,
-            retired: false,
           };
         } catch (error) {
           reservation.release();
@@ -636,7 +634,6 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
   }
 
   private async retire(record: ModelRecord, copy: LoadedCopy): Promise<void> {
-    copy.retired = true;
     const done = (async () => {
       if (copy.leases > 0)
         await new Promise<void>((resolveDrain) => (copy.onDrained = resolveDrain));

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ModelLoader } from '@model-loader/core';
 import Fastify from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { modelLoaderPlugin } from './model-loader-plugin.js';
 import { createModelDir, createTestLoader, ggufBytes } from './test-support/test-app.js';
 
@@ -50,7 +50,8 @@ describe('modelLoaderPlugin', () => {
     await app.register(modelLoaderPlugin, { loader, metrics: false });
     await app.ready();
     const loading = app.models.loadInBackground();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Close only once the slow load is really running (a fixed wait flaked on a cold machine).
+    await vi.waitFor(() => expect(slow.signals).toHaveLength(1));
     await app.close();
     await loading;
     expect(slow.signals[0]?.aborted).toBe(true);

@@ -40,18 +40,6 @@ export async function transcribe(
     if (ModelLoaderError.isInstance(error) && error.code === 'CONFIG_INVALID') {
       throw new HttpError('REQUEST_INVALID', error.message, { cause: error });
     }
-    // transformers.js refuses an unknown language with a plain Error that lists Whisper's codes;
-    // adapter-whisper passes it through uncoded, so it is recognised here by its wording.
-    if (!ModelLoaderError.isInstance(error) && error instanceof Error) {
-      const unsupported = /^Language "(.{0,64})" is not supported/.exec(error.message);
-      if (unsupported) {
-        throw new HttpError(
-          'REQUEST_INVALID',
-          `\`language\` ${unsupported[1]} is not supported by this model; use a Whisper language code such as en, de, fr, zh`,
-          { cause: error },
-        );
-      }
-    }
     throw error;
   }
 }

@@ -19,6 +19,8 @@ export function createCountingAdapter(
     maxActive: 0,
     disposed: [] as number[],
     failuresLeft: options.failTimes ?? 0,
+    /** When set, loads wait for it (after counting themselves active): a test opens it when ready. */
+    gate: undefined as Promise<void> | undefined,
   };
   const adapter: ModelAdapter<FakeModel, Record<string, unknown>> = {
     kind: 'file',
@@ -26,6 +28,7 @@ export function createCountingAdapter(
       stats.active++;
       stats.maxActive = Math.max(stats.maxActive, stats.active);
       try {
+        if (stats.gate) await stats.gate;
         if (options.delayInMs) {
           await new Promise<void>((resolve, reject) => {
             const timer = setTimeout(resolve, options.delayInMs);
