@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createChecksumVerifier, ModelLoader } from '@model-loader/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parsePrometheusText, sampleValue } from '../test-support/parse-prometheus.js';
 import { buildApp, createModelDir, createTestLoader, ggufBytes } from '../test-support/test-app.js';
 
@@ -68,9 +68,11 @@ describe('GET /metrics', () => {
     expect(first).toEqual(samples);
 
     const running = app.inject('/hold');
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    const during = parsePrometheusText((await app.inject('/metrics')).body);
-    expect(sampleValue(during, `${p}requests_in_flight`, { model: 'a' })).toBe(1);
+    // Poll until the held request is running (a fixed wait flakes on a loaded machine).
+    await vi.waitFor(async () => {
+      const during = parsePrometheusText((await app.inject('/metrics')).body);
+      expect(sampleValue(during, `${p}requests_in_flight`, { model: 'a' })).toBe(1);
+    });
     expect((await app.inject('/hold')).statusCode).toBe(503);
     expect((await running).statusCode).toBe(200);
     const after = parsePrometheusText((await app.inject('/metrics')).body);
