@@ -43,6 +43,15 @@ async function waitUntilReady(address: string): Promise<void> {
   throw new Error('never ready');
 }
 
+/** Waits until `condition` holds (the child's output arrives asynchronously). */
+async function until(condition: () => boolean, timeoutInMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutInMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function kill(child: ChildProcess) {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
@@ -53,12 +62,17 @@ describe('graceful shutdown (child process)', () => {
     try {
       await waitUntilReady(address);
       const work = fetch(`${address}/work`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(() => output().includes('work started'));
       child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const ready = await fetch(`${address}/health/ready`, { headers: { connection: 'close' } });
+      // Readiness turns 503 as soon as the signal is handled, while the 600 ms of work still runs.
+      let ready = await fetch(`${address}/health/ready`, { headers: { connection: 'close' } });
+      for (let tries = 0; ready.status === 200 && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        ready = await fetch(`${address}/health/ready`, { headers: { connection: 'close' } });
+      }
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({ ready: false, message: 'Shutting down' });
+      expect(output()).not.toContain('disposed a');
       const answer = await work;
       expect(answer.status).toBe(200);
       expect(await answer.json()).toEqual({ done: true });
@@ -78,7 +92,7 @@ describe('graceful shutdown (child process)', () => {
     try {
       await waitUntilReady(address);
       const work = fetch(`${address}/work`).catch(() => 'connection closed');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(() => output().includes('work started'));
       child.kill('SIGTERM');
       expect(await exited).toBe(1);
       expect(await work).toBe('connection closed');

@@ -43,6 +43,7 @@ const app = Fastify({
 await app.register(modelLoaderPlugin, { loader, metrics: false });
 app.get('/work', async () =>
   app.models.run('a', async () => {
+    say('work started');
     await sleep(workInMs);
     return { done: true };
   }),
