@@ -26,6 +26,7 @@ export type {
   ModelLimits,
   ModelLoaderPluginOptions,
 } from './plugin-options.js';
+export type { ZodApp } from './routes/route-context.js';
 export {
   type GracefulShutdown,
   type GracefulShutdownOptions,

@@ -1,20 +1,5 @@
-import type {
-  FastifyBaseLogger,
-  FastifyInstance,
-  RawReplyDefaultExpression,
-  RawRequestDefaultExpression,
-  RawServerDefault,
-} from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-
-/** A Fastify instance whose routes take zod schemas. */
-export type ZodApp = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
+/** A Fastify instance whose routes take zod schemas (the plugin's own type). */
+export type { ZodApp } from '@model-loader/fastify';
 
 /** `stop` as a list. */
 export function stopList(
