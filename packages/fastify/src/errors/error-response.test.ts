@@ -66,6 +66,11 @@ describe('toErrorResponse', () => {
 });
 
 describe('scrubPaths', () => {
+  it('replaces a model directory only as a whole path prefix (a fast-check counterexample)', () => {
+    expect(scrubPaths('/_-/-/_-0 and /etc/_-0', ['/_-'])).toBe('-/_-0 and …/_-0');
+    expect(scrubPaths('open /models2/a.gguf', ['/models'])).toBe('open …/a.gguf');
+  });
+
   it('leaves no model directory and no absolute path in any message', () => {
     const segment = fc
       .stringMatching(/^[A-Za-z0-9._-]{1,12}$/)

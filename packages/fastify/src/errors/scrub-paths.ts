@@ -1,4 +1,7 @@
-import { basename, sep } from 'node:path';
+import { basename } from 'node:path';
+
+/** What may stand before a path: the start, a space, a quote, a bracket, `=`, `:` or `,`. */
+const pathStart = '(^|[\\s\'"`(=:,])';
 
 /** Absolute POSIX or Windows paths that start a word, a quote or follow a colon. */
 const absolutePath = /(^|[\s'"`(=:,])((?:\/|[A-Za-z]:\\)[^\s'"`),]*)/g;
@@ -10,10 +13,13 @@ const absolutePath = /(^|[\s'"`(=:,])((?:\/|[A-Za-z]:\\)[^\s'"`),]*)/g;
  */
 export function scrubPaths(text: string, modelDirs: readonly string[]): string {
   let scrubbed = text;
-  for (const dir of [...new Set(modelDirs)].filter((dir) => dir.length > 1)) {
-    const withSep = dir.endsWith(sep) ? dir : `${dir}${sep}`;
-    scrubbed = scrubbed.split(withSep).join('');
-    scrubbed = scrubbed.split(dir).join('.');
+  const dirs = modelDirs.map((dir) => dir.replace(/[\\/]+$/, '')).filter((dir) => dir.length > 1);
+  for (const dir of [...new Set(dirs)]) {
+    const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Only whole path prefixes: `/models` must not eat the start of `/models2` or `/etc/models`.
+    scrubbed = scrubbed
+      .replace(new RegExp(`${pathStart}${escaped}[\\\\/]+`, 'g'), '$1')
+      .replace(new RegExp(`${pathStart}${escaped}(?=$|[\\s'"\`),])`, 'g'), '$1.');
   }
   return scrubbed.replace(absolutePath, (_match, before: string, path: string) => {
     const name = basename(path.replace(/[\\/]+$/, ''));
