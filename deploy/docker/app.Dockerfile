@@ -4,7 +4,7 @@
 #   docker build -f deploy/docker/app.Dockerfile --build-arg APP=asr-ocr-server --build-arg PORT=8081 -t model-loader/asr-ocr-server .
 # Models are not baked in: mount them at /models (read-only) and point MODELS_FILE at a models file.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=local/node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 ARG APP

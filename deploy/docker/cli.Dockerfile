@@ -3,7 +3,7 @@
 # against the lock file before a serving pod starts:
 #   docker build -f deploy/docker/cli.Dockerfile -t model-loader/cli .
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=local/node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 ENV TURBO_TELEMETRY_DISABLED=1 CI=true
