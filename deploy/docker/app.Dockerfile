@@ -16,8 +16,11 @@ ARG LLM_GPU=false
 ENV TURBO_TELEMETRY_DISABLED=1 CI=true
 RUN npm install -g pnpm@12.4.2
 WORKDIR /src
+# Downloads from the lock file alone, so that this layer stays cached while only sources change.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch
 COPY . .
-RUN pnpm install --frozen-lockfile
+RUN pnpm install --offline --frozen-lockfile
 RUN pnpm exec turbo run build --filter=@model-loader/${APP}...
 # A self-contained copy of the one app with its production dependencies only, less what the image
 # never runs (other platforms' binaries, GPU builds unless asked for, optional test tooling).

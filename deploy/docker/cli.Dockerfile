@@ -8,8 +8,11 @@ FROM ${NODE_IMAGE} AS build
 ENV TURBO_TELEMETRY_DISABLED=1 CI=true
 RUN npm install -g pnpm@12.4.2
 WORKDIR /src
+# Downloads from the lock file alone, so that this layer stays cached while only sources change.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch
 COPY . .
-RUN pnpm install --frozen-lockfile
+RUN pnpm install --offline --frozen-lockfile
 RUN pnpm exec turbo run build --filter=@model-loader/cli...
 RUN pnpm --filter=@model-loader/cli deploy --prod --legacy /out && sh deploy/docker/prune-deploy.sh /out
 

@@ -33,7 +33,6 @@ describe('node dist/server.js (the start script)', () => {
     }
   });
 
-
   it('generates the demo models on first start, serves them, and exits 0 on SIGTERM', async () => {
     await access(serverJs).catch(() => {
       throw new Error(
