@@ -132,7 +132,7 @@ describe.skipIf(unavailable !== undefined).each(apps)(
           '--network',
           'host',
           '-f',
-          'deploy/docker/app.Dockerfile',
+          join(repoRoot, 'deploy', 'docker', 'app.Dockerfile'),
           '--build-arg',
           `NODE_IMAGE=${nodeImage}`,
           '--build-arg',
@@ -158,6 +158,8 @@ describe.skipIf(unavailable !== undefined).each(apps)(
       const gpuFiles = await dockerOk([
         'run',
         '--rm',
+        '--pull',
+        'never',
         '--entrypoint',
         'find',
         tag,
@@ -186,6 +188,8 @@ describe.skipIf(unavailable !== undefined).each(apps)(
       const hostPort = await freePort();
       const container = await dockerOk([
         'run',
+        '--pull',
+        'never',
         '-d',
         '--network',
         'host',
@@ -220,7 +224,10 @@ describe.skipIf(unavailable !== undefined).each(apps)(
     });
 
     it('without a models file prints one coded line and exits 2', async () => {
-      const result = await docker(['run', '--rm', '--network', 'host', tag], 120_000);
+      const result = await docker(
+        ['run', '--rm', '--pull', 'never', '--network', 'host', tag],
+        120_000,
+      );
       expect(result.code).toBe(2);
       const lines = `${result.stdout}${result.stderr}`.trimEnd().split('\n');
       expect(lines).toEqual([
