@@ -11,8 +11,6 @@ ARG NODE_IMAGE=local/node:24-bookworm-slim
 ARG RUNTIME_IMAGE=${NODE_IMAGE}
 
 FROM ${NODE_IMAGE} AS build
-ARG APP
-ARG LLM_GPU=false
 ENV TURBO_TELEMETRY_DISABLED=1 CI=true
 RUN npm install -g pnpm@12.4.2
 WORKDIR /src
@@ -21,6 +19,9 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch
 COPY . .
 RUN pnpm install --offline --frozen-lockfile
+# Declared after the install so that both apps' builds share the layers above.
+ARG APP
+ARG LLM_GPU=false
 RUN pnpm exec turbo run build --filter=@model-loader/${APP}...
 # A self-contained copy of the one app with its production dependencies only, less what the image
 # never runs (other platforms' binaries, GPU builds unless asked for, optional test tooling).

@@ -155,7 +155,8 @@ describe.skipIf(unavailable !== undefined).each(apps)(
       expect(user).toBe('1000:1000');
       expect(Number(size)).toBeLessThanOrEqual(maxImageSizeInBytes);
       figures.push(`${app}: image ${(Number(size) / 1e6).toFixed(0)} MB`);
-      const gpuFiles = await dockerOk([
+      // Native libraries of a GPU backend (node-llama-cpp leaves small `*-cuda.moved.txt` notes).
+      const gpuBinaries = await dockerOk([
         'run',
         '--rm',
         '--pull',
@@ -165,18 +166,35 @@ describe.skipIf(unavailable !== undefined).each(apps)(
         tag,
         '/app',
         '(',
-        '-iname',
+        '-path',
         '*cuda*',
         '-o',
-        '-iname',
+        '-path',
         '*vulkan*',
+        ')',
+        '(',
+        '-name',
+        '*.so*',
         '-o',
         '-name',
-        '*.test.*',
+        '*.node',
         ')',
         '-print',
       ]);
-      expect(gpuFiles).toBe('');
+      expect(gpuBinaries).toBe('');
+      // Our own packages ship their build only: no sources, no tests.
+      const ownSources = await dockerOk([
+        'run',
+        '--rm',
+        '--pull',
+        'never',
+        '--entrypoint',
+        'sh',
+        tag,
+        '-c',
+        'find /app/dist /app/node_modules/.pnpm/@model-loader+*/node_modules/@model-loader/* \\( -name "*.test.*" -o -name src -o -name "*.ts" ! -name "*.d.ts" \\) -print',
+      ]);
+      expect(ownSources).toBe('');
     });
 
     it('serves the demo models mounted read-only, answers a real request, and stops with 0 on docker stop', async () => {
