@@ -108,4 +108,11 @@ describe('Kubernetes manifests', () => {
         .readOnly,
     ).toBe(true);
   });
+
+  it('the GPU overlay runs the CUDA variant of the LLM image, which the base does not', async () => {
+    const [gpu] = await readManifest('kubernetes/overlays/gpu/kustomization.yaml');
+    expect(gpu?.images).toEqual([{ name: 'model-loader/llm-server', newTag: '0.1.0-cuda' }]);
+    const base = (await baseDeployment('llm-server')).spec.template.spec.containers[0];
+    expect(base.image).toBe('model-loader/llm-server:0.1.0');
+  });
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,31 @@ import { describe, expect, it } from 'vitest';
 const serverJs = join(import.meta.dirname, '..', 'dist', 'server.js');
 
 describe('node dist/server.js (the start script)', () => {
+  it('prints one coded line and exits 2 when it has no models and cannot write the demo', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'llm-server-start-'));
+    try {
+      await writeFile(join(cwd, 'not-a-folder'), '');
+      const child = spawn(process.execPath, [serverJs], {
+        cwd,
+        env: { ...process.env, MODELS_FILE: '', MODEL_DIR: 'not-a-folder/models' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => {
+        stderr += data.toString();
+      });
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(2);
+      expect(stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(
+          /^llm-server: CONFIG_INVALID: No models file \(.*\(ENOTDIR\)\. Set MODELS_FILE to your models file/,
+        ),
+      ]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('generates the demo models on first start, serves them, and exits 0 on SIGTERM', async () => {
     await access(serverJs).catch(() => {
       throw new Error(

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadServerConfig, type ServerConfig } from '@model-loader/fastify';
-import { prepareDemoModels } from './demo-models.js';
+import { demoModelsNotWritable, prepareDemoModels } from './demo-models.js';
 import { parseUploadLimits, type UploadLimits } from './upload-limits.js';
 
 /** Adapter names a models file of this server may use. */
@@ -59,7 +59,9 @@ export async function loadAsrOcrConfig(
   const modelDir = env.MODEL_DIR
     ? resolve(cwd, env.MODEL_DIR)
     : (options.demoModelDir ?? packageModelDir);
-  const modelsFile = await prepareDemoModels(modelDir);
+  const modelsFile = await prepareDemoModels(modelDir).catch((cause: unknown) => {
+    throw demoModelsNotWritable(modelDir, cause);
+  });
   const config = await loadServerConfig({
     adapterNames: ADAPTER_NAMES,
     env: { ...withPort, MODELS_FILE: modelsFile, MODEL_DIR: modelDir },

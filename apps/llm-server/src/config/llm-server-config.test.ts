@@ -63,6 +63,19 @@ describe('loadLlmServerConfig', () => {
     await expect(readFile(join(cwd, 'models', 'models.yaml'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('says CONFIG_INVALID with the fix when the demo models cannot be written', async () => {
+    const cwd = await tempDir();
+    await writeFile(join(cwd, 'not-a-folder'), '');
+    const error = await loadLlmServerConfig({
+      cwd,
+      env: { MODEL_DIR: 'not-a-folder/models' },
+    }).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `No models file (MODELS_FILE is not set and there is no models.yaml in the working directory), and the demo models cannot be written into ${join(cwd, 'not-a-folder', 'models')} (ENOTDIR). Set MODELS_FILE to your models file, or make MODEL_DIR writable for the demo models.`,
+    });
+  });
+
   it('names the wrong variable', async () => {
     const cwd = await tempDir();
     await expect(

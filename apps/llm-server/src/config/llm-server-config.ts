@@ -5,7 +5,7 @@ import type { GgufAdapterSettings } from '@model-loader/adapter-gguf';
 import { ModelLoaderError } from '@model-loader/core';
 import { loadServerConfig, type ServerConfig } from '@model-loader/fastify';
 import { z } from 'zod';
-import { ensureDemoModels } from './demo-models.js';
+import { demoModelsNotWritable, ensureDemoModels } from './demo-models.js';
 
 /** Port of the LLM server unless PORT says otherwise. */
 export const DEFAULT_PORT = 8080;
@@ -67,7 +67,10 @@ export async function loadLlmServerConfig(
     () => false,
   );
   if (!env.MODELS_FILE && !hasModelsFile) {
-    const { modelsFile } = await ensureDemoModels(resolve(cwd, env.MODEL_DIR || 'models'));
+    const demoDir = resolve(cwd, env.MODEL_DIR || 'models');
+    const { modelsFile } = await ensureDemoModels(demoDir).catch((cause: unknown) => {
+      throw demoModelsNotWritable(demoDir, cause);
+    });
     serverEnv.MODELS_FILE = modelsFile;
     demo = true;
   }
