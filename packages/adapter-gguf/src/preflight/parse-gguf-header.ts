@@ -1,8 +1,11 @@
 import { ModelLoaderError } from '@model-loader/core';
+import { checkHyperparameters } from './check-hyperparameters.js';
 import { getGgmlType } from './ggml-types.js';
 import { displayText, type GgufByteReader, scalarWidths } from './gguf-byte-reader.js';
 import { GGUF_LIMITS } from './gguf-limits.js';
 import type { GgufSummary } from './gguf-summary.js';
+import { longestTokenInBytes } from './longest-token.js';
+import { numberOf, textOf } from './metadata-values.js';
 import { TokenTextIndex } from './token-text-index.js';
 
 const STRING = 8;
@@ -133,7 +136,10 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
   return entries;
 }
 
-function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): number | undefined {
+function checkVocabulary(
+  reader: GgufByteReader,
+  entries: Map<string, Entry>,
+): { count: number; longestTokenInBytes: number | undefined } | undefined {
   const tokens = entries.get('tokenizer.ggml.tokens');
   if (tokens === undefined) return undefined;
   if (
@@ -177,46 +183,16 @@ function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): n
       reader.fail(`"${key}" has ${entry.length} items but the vocabulary has ${count} tokens`);
     }
   }
-  return count;
-}
-
-const positiveEverywhere = ['embedding_length', 'block_count', 'attention.head_count'];
-const requiredForLlama = [...positiveEverywhere, 'feed_forward_length'];
-
-/**
- * Hyperparameters that size tensors: when one is missing or 0, llama.cpp builds a zero-sized tensor
- * shape and aborts (GGML_ASSERT in llama-model-loader; found by the fuzz test for
- * `llama.attention.head_count` and `llama.feed_forward_length`). For `llama` all four are required;
- * for other architectures a scalar present must be positive (arrays may hold 0 for the recurrent
- * layers of hybrid models, and some architectures have no feed-forward length).
- */
-function checkHyperparameters(reader: GgufByteReader, entries: Map<string, Entry>): void {
-  const architecture = textOf(entries.get('general.architecture'));
-  if (architecture === undefined) return;
-  const names = architecture === 'llama' ? requiredForLlama : positiveEverywhere;
-  for (const name of names) {
-    const key = `${architecture}.${name}`;
-    const entry = entries.get(key);
-    if (entry === undefined) {
-      if (architecture === 'llama') reader.fail(`metadata key "${key}" is missing`);
-      continue;
-    }
-    const value = numberOf(entry);
-    if (value !== undefined && value < 1)
-      reader.fail(`metadata key "${key}" is ${value}, not a positive count`);
-  }
-}
-
-function numberOf(entry: Entry | undefined): number | undefined {
-  if (entry === undefined || entry.type === STRING || entry.type === ARRAY) return undefined;
-  const value = entry.value;
-  return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : undefined;
-}
-
-function textOf(entry: Entry | undefined): string | undefined {
-  return entry?.type === STRING && typeof entry.value === 'string'
-    ? Buffer.from(entry.value, 'latin1').toString('utf8')
-    : undefined;
+  return {
+    count,
+    longestTokenInBytes: longestTokenInBytes(
+      reader.bytes,
+      tokens.starts,
+      tokens.lengths,
+      model,
+      entries.get('tokenizer.ggml.token_type')?.values,
+    ),
+  };
 }
 
 /**
@@ -276,8 +252,8 @@ export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader
       reader.fail(`alignment ${alignment} ("general.alignment") is not a power of two`);
     }
   }
-  const vocabularySize = checkVocabulary(reader, entries);
-  checkHyperparameters(reader, entries);
+  const vocabulary = checkVocabulary(reader, entries);
+  checkHyperparameters(entries, (reason) => reader.fail(reason));
 
   const names = new Set<string>();
   const tensors: (GgufTensorEntry & { displayName: string; typeName: string })[] = [];
@@ -315,10 +291,23 @@ export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader
     const type = getGgmlType(typeId);
     if (type === undefined)
       reader.fail(`tensor ${name} has unknown or removed ggml type ${typeId}`);
+    if (!type.isWeightType) {
+      reader.fail(
+        `tensor ${name} has ggml type ${type.name}, which llama.cpp cannot use for weights: ggml's CPU backend has no dot-product kernel for ${type.name.startsWith('Q8') ? 'this activation-only type' : 'integer or F64 tensors'}`,
+      );
+    }
     const rowLength = dimensions[0] ?? 1n;
     if (rowLength % BigInt(type.blockSize) !== 0n) {
       reader.fail(
         `tensor ${name} of type ${type.name} has rows of ${rowLength} values, not a multiple of its block size ${type.blockSize}`,
+      );
+    }
+    // Norm weights, biases and scales are the second operand of ggml's element-wise add and mul,
+    // which take only F32 there next to F32 activations (ggml-cpu/binary-ops.cpp): any other type
+    // fails a GGML_ASSERT on the first request (found by scripts/hostile-sweep.mjs).
+    if (dimensionCount <= 1 && typeId !== 0) {
+      reader.fail(
+        `tensor ${name} is one-dimensional (a norm, bias or scale) of type ${type.name}, but llama.cpp reads those only as F32`,
       );
     }
     const sizeInBytes = (elements / BigInt(type.blockSize)) * BigInt(type.typeSize);
@@ -374,7 +363,8 @@ export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader
     ...optional('contextLength', prefixed('context_length')),
     ...optional('layerCount', prefixed('block_count')),
     ...optional('embeddingLength', prefixed('embedding_length')),
-    ...optional('vocabularySize', vocabularySize),
+    ...optional('vocabularySize', vocabulary?.count),
+    ...optional('longestTokenInBytes', vocabulary?.longestTokenInBytes),
     ...optional('tokenizer', textOf(entries.get('tokenizer.ggml.model'))),
     tensorCount,
     metadataCount,
