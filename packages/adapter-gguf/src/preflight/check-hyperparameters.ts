@@ -38,6 +38,21 @@ export function checkHyperparameters(metadata: Metadata, fail: Fail): void {
       fail(`metadata key "${key(name)}" is ${value}, not a positive count`);
   }
 
+  // Per-layer arrays may hold 0 for the recurrent layers of hybrid architectures; `llama` has
+  // none, and a 0 there aborts the load like a 0 scalar.
+  if (architecture === 'llama') {
+    for (const name of ['attention.head_count', 'attention.head_count_kv', 'feed_forward_length']) {
+      const values = perLayerValues(metadata.get(key(name)));
+      if (values === undefined || values.scalar) continue;
+      const layer = values.values.findIndex((value) => !(value >= 1));
+      if (layer >= 0) {
+        fail(
+          `metadata key "${key(name)}" is ${values.values[layer]} at layer ${layer}, not a positive count`,
+        );
+      }
+    }
+  }
+
   // Norm epsilons (layer_norm_epsilon, layer_norm_rms_epsilon, group_norm_epsilon, ...): ggml's
   // norm kernels assert `eps >= 0.0f` (ggml-cpu/ops.cpp), which a negative value or NaN fails.
   for (const [name, entry] of metadata) {

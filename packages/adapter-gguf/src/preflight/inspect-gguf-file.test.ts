@@ -111,6 +111,14 @@ const expectedReasons: Record<BrokenGgufKind, RegExp> = {
     /metadata key "llama\.attention\.layer_norm_rms_epsilon" is -1, not a non-negative epsilon$/,
   'nan-norm-epsilon':
     /metadata key "llama\.attention\.layer_norm_rms_epsilon" is NaN, not a non-negative epsilon$/,
+  'zero-feed-forward-layer':
+    /metadata key "llama\.feed_forward_length" is 0 at layer 0, not a positive count$/,
+  'zero-kv-head-layer':
+    /metadata key "llama\.attention\.head_count_kv" is 0 at layer 0, not a positive count$/,
+  'bert-byte-token':
+    /token 3 \("<0x00>"\) of the "bert" vocabulary has the byte type, which llama\.cpp cannot turn back into text$/,
+  'no-vocabulary-type':
+    /"tokenizer\.ggml\.model" is "none": llama\.cpp would abort on the first prompt it tokenizes$/,
   'unknown-rope-scaling':
     /metadata key "llama\.rope\.scaling\.type" is "bogus", not one of none, linear, yarn, longrope$/,
 };

@@ -31,6 +31,8 @@ export interface GgufMetadataEntry {
   readonly itemType?: number;
   readonly length?: number;
   readonly values?: readonly (number | bigint | boolean)[];
+  /** For a numeric array: where its items start in the parsed window (read with `scalarAt`). */
+  readonly itemsOffset?: number;
   readonly starts?: Uint32Array;
   readonly lengths?: Uint32Array;
 }
@@ -120,7 +122,13 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
           length <= MAX_KEPT_ARRAY_LENGTH
             ? Array.from({ length }, (_, item) => reader.scalarAt(itemType, at + item * width))
             : undefined;
-        entries.set(key, { type, itemType, length, ...(values ? { values } : {}) });
+        entries.set(key, {
+          type,
+          itemType,
+          length,
+          itemsOffset: at,
+          ...(values ? { values } : {}),
+        });
       }
     } else if (type === STRING) {
       entries.set(key, {
@@ -136,10 +144,56 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
   return entries;
 }
 
+const BYTE_TOKEN = 6;
+const BYTE_TOKEN_TEXT = /^<0x[0-9A-Fa-f]{2}>$/;
+
+/**
+ * Tokens of type BYTE (6): llama.cpp turns them back into their byte with `token_to_byte`, which
+ * aborts the process for a WordPiece (`bert`) vocabulary (GGML_ABORT in llama-vocab.cpp; found by
+ * scripts/hostile-sweep.mjs) and reads characters 3-4 of `<0xXX>` for the others.
+ */
+function checkByteTokens(
+  reader: GgufByteReader,
+  entries: Map<string, Entry>,
+  starts: Uint32Array,
+  lengths: Uint32Array,
+  model: string | undefined,
+): void {
+  const types = entries.get('tokenizer.ggml.token_type');
+  if (types?.type !== ARRAY || types.itemsOffset === undefined) return;
+  const itemType = types.itemType ?? 0;
+  const width = scalarWidths[itemType] ?? 0;
+  if (width === 0 || itemType === 7) return;
+  const count = Math.min(types.length ?? 0, lengths.length);
+  for (let id = 0; id < count; id++) {
+    if (Number(reader.scalarAt(itemType, types.itemsOffset + id * width)) !== BYTE_TOKEN) continue;
+    const start = starts[id] as number;
+    const text = Buffer.from(reader.bytes.buffer, reader.bytes.byteOffset).toString(
+      'latin1',
+      start,
+      start + (lengths[id] as number),
+    );
+    if (model === 'bert') {
+      reader.fail(
+        `token ${id} (${displayText(text)}) of the "bert" vocabulary has the byte type, which llama.cpp cannot turn back into text`,
+      );
+    }
+    if ((model === 'llama' || model === 'gpt2' || model === 't5') && !BYTE_TOKEN_TEXT.test(text)) {
+      reader.fail(`byte token ${id} is ${displayText(text)}, not of the form <0xXX>`);
+    }
+  }
+}
+
 function checkVocabulary(
   reader: GgufByteReader,
   entries: Map<string, Entry>,
 ): { count: number; longestTokenInBytes: number | undefined } | undefined {
+  // A vocabulary of type `none` makes every tokenization fail a GGML_ASSERT (llama-vocab.cpp).
+  if (textOf(entries.get('tokenizer.ggml.model')) === 'none') {
+    reader.fail(
+      '"tokenizer.ggml.model" is "none": llama.cpp would abort on the first prompt it tokenizes',
+    );
+  }
   const tokens = entries.get('tokenizer.ggml.tokens');
   if (tokens === undefined) return undefined;
   if (
@@ -176,6 +230,7 @@ function checkVocabulary(
       }
     }
   }
+  checkByteTokens(reader, entries, tokens.starts, tokens.lengths, model);
   const count = seen.size;
   for (const key of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
     const entry = entries.get(key);
