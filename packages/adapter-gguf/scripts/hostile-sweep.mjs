@@ -191,6 +191,105 @@ if (only.includes('hparams')) {
   });
 }
 
+if (only.includes('extra')) {
+  // Norms and biases padded to 2-D with a trailing 1 (ggml treats [n, 1] as [n]).
+  for (const name of ['blk.0.attn_norm.weight', 'output_norm.weight']) {
+    for (const type of [1, 8]) {
+      const padded = base.tensors.map((t) =>
+        t.name === name ? { ...t, dimensions: [...t.dimensions, 1] } : t,
+      );
+      mutants.push({
+        label: `${name} as [n, 1] ${getGgmlType(type).name}`,
+        metadata: base.metadata,
+        tensors: withType(padded, name, type),
+      });
+    }
+  }
+  // Matrices transposed or of the wrong shape but the right element count.
+  mutants.push({
+    label: 'blk.0.attn_k.weight transposed',
+    metadata: base.metadata,
+    tensors: base.tensors.map((t) =>
+      t.name === 'blk.0.attn_k.weight' ? { ...t, dimensions: [...t.dimensions].reverse() } : t,
+    ),
+  });
+  // A zero-sized dimension.
+  mutants.push({
+    label: 'output.weight with a 0 dimension',
+    metadata: base.metadata,
+    tensors: base.tensors.map((t) =>
+      t.name === 'output.weight'
+        ? { ...t, dimensions: [t.dimensions[0], 0], data: new Uint8Array(0) }
+        : t,
+    ),
+  });
+  // Rope frequency factors of a wrong length, and an unexpected extra tensor.
+  mutants.push({
+    label: 'rope_freqs.weight of 3 values',
+    metadata: base.metadata,
+    tensors: [
+      ...base.tensors,
+      { name: 'rope_freqs.weight', dimensions: [3], type: 0, data: new Uint8Array(12) },
+    ],
+  });
+  mutants.push({
+    label: 'rope_freqs.weight of 32 values',
+    metadata: base.metadata,
+    tensors: [
+      ...base.tensors,
+      { name: 'rope_freqs.weight', dimensions: [32], type: 0, data: new Uint8Array(128) },
+    ],
+  });
+  mutants.push({
+    label: 'extra tensor blk.5.attn_q.weight',
+    metadata: base.metadata,
+    tensors: [
+      ...base.tensors,
+      {
+        name: 'blk.5.attn_q.weight',
+        dimensions: [256, 256],
+        type: 0,
+        data: new Uint8Array(256 * 256 * 4),
+      },
+    ],
+  });
+  mutants.push({
+    label: 'chat template {{ raise_exception("x") }}',
+    metadata: setKey(
+      base.metadata,
+      'tokenizer.chat_template',
+      'string',
+      '{{ raise_exception("x") }}',
+    ),
+    tensors: base.tensors,
+  });
+  mutants.push({
+    label: 'add_eos_token true, no eos',
+    metadata: setKey(
+      base.metadata.filter((e) => e.key !== 'tokenizer.ggml.eos_token_id'),
+      'tokenizer.ggml.add_eos_token',
+      'bool',
+      true,
+    ),
+    tensors: base.tensors,
+  });
+  mutants.push({
+    label: 'add_bos_token true, bos 4294967295',
+    metadata: setKey(base.metadata, 'tokenizer.ggml.bos_token_id', 'uint32', 0xffffffff),
+    tensors: base.tensors,
+  });
+  mutants.push({
+    label: 'sliding window 1 with pattern',
+    metadata: setKey(
+      setKey(base.metadata, 'llama.attention.sliding_window', 'uint32', 1),
+      'llama.attention.sliding_window_pattern',
+      'uint32',
+      2,
+    ),
+    tensors: base.tensors,
+  });
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'hostile-sweep-'));
 const files = [];
 for (const [index, mutant] of mutants.entries()) {
@@ -217,13 +316,14 @@ while (next < toLoad.length) {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let out = '';
+    // A watchdog per file: a load that hangs is reported as killed (SIGKILL).
+    const limit = Number(process.env.FILE_TIMEOUT_MS ?? 30_000);
+    let timer = setTimeout(() => proc.kill('SIGKILL'), limit);
     proc.stdout.on('data', (c) => {
       out += c;
+      clearTimeout(timer);
+      timer = setTimeout(() => proc.kill('SIGKILL'), limit);
     });
-    const timer = setTimeout(
-      () => proc.kill('SIGKILL'),
-      Number(process.env.CHILD_TIMEOUT_MS ?? 60_000),
-    );
     proc.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({

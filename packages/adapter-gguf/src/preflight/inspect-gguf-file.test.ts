@@ -82,7 +82,9 @@ const expectedReasons: Record<BrokenGgufKind, RegExp> = {
   'i64-weight': /tensor "blk\.0\.attn_k\.weight" has ggml type I64, which llama\.cpp cannot use/,
   'f64-weight': /tensor "blk\.0\.ffn_up\.weight" has ggml type F64, which llama\.cpp cannot use/,
   'f16-norm':
-    /tensor "blk\.0\.attn_norm\.weight" is one-dimensional \(a norm, bias or scale\) of type F16, but llama\.cpp reads those only as F32$/,
+    /tensor "blk\.0\.attn_norm\.weight" is a vector \(a norm, bias or scale\) of type F16, but llama\.cpp reads those only as F32$/,
+  'f16-norm-as-matrix':
+    /tensor "output_norm\.weight" is a vector \(a norm, bias or scale\) of type F16, but llama\.cpp reads those only as F32$/,
   'zero-layer-count': /metadata key "llama\.block_count" is 0, not a positive count$/,
   'too-many-layers':
     /metadata key "llama\.block_count" is 513, more than llama\.cpp's limit of 512 layers \(LLAMA_MAX_LAYERS\)$/,

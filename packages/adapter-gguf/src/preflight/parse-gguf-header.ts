@@ -144,6 +144,8 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
   return entries;
 }
 
+/** llama.cpp's names of norm weights and biases (`blk.0.attn_norm.weight`, `output.bias`). */
+const NORM_OR_BIAS = /norm\.(weight|bias)$|\.bias$/;
 const BYTE_TOKEN = 6;
 const BYTE_TOKEN_TEXT = /^<0x[0-9A-Fa-f]{2}>$/;
 
@@ -360,9 +362,11 @@ export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader
     // Norm weights, biases and scales are the second operand of ggml's element-wise add and mul,
     // which take only F32 there next to F32 activations (ggml-cpu/binary-ops.cpp): any other type
     // fails a GGML_ASSERT on the first request (found by scripts/hostile-sweep.mjs).
-    if (dimensionCount <= 1 && typeId !== 0) {
+    // ggml pads shapes with 1s, so a norm stored as [n, 1] is a vector too (the sweep found it).
+    const isVector = dimensions.every((dimension, axis) => axis === 0 || dimension === 1n);
+    if (typeId !== 0 && isVector && (dimensionCount <= 1 || NORM_OR_BIAS.test(raw))) {
       reader.fail(
-        `tensor ${name} is one-dimensional (a norm, bias or scale) of type ${type.name}, but llama.cpp reads those only as F32`,
+        `tensor ${name} is a vector (a norm, bias or scale) of type ${type.name}, but llama.cpp reads those only as F32`,
       );
     }
     const sizeInBytes = (elements / BigInt(type.blockSize)) * BigInt(type.typeSize);
