@@ -209,6 +209,25 @@ describe('GGUF adapter failures', () => {
     },
   );
 
+  it('names a missing part of a split model in estimateMemory', async () => {
+    const tiny = createTinyGgufModel();
+    const metadata = [
+      ...tiny.metadata,
+      { key: 'split.count', type: 'uint16', value: 2 } as const,
+      { key: 'split.no', type: 'uint16', value: 0 } as const,
+      { key: 'split.tensors.count', type: 'int32', value: tiny.tensors.length } as const,
+    ];
+    const path = await temp.write(
+      'split-00001-of-00002.gguf',
+      encodeGguf({ metadata, tensors: tiny.tensors }).bytes,
+    );
+    await expect(adapter.estimateMemory!(path, {})).rejects.toMatchObject({
+      code: 'MODEL_FILE_NOT_FOUND',
+      message:
+        'Part split-00002-of-00002.gguf of the split GGUF model split-00001-of-00002.gguf does not exist',
+    });
+  });
+
   it('estimates a model of 512 layers, the most the preflight accepts', async () => {
     const shape = { embeddingLength: 8, headCount: 2, headCountKv: 1, feedForwardLength: 8 };
     const path = join(temp.dir(), 'layers-512.gguf');

@@ -170,7 +170,16 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
       const llama = await getLlama();
       const { header } = await takeHeader(path);
       const info = isSplitGguf(header)
-        ? await library.readGgufFileInfo(path, { readTensorInfo: true })
+        ? await library.readGgufFileInfo(path, { readTensorInfo: true }).catch((error: unknown) => {
+            // A part of a split model that is not there: a coded error naming the part.
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            const missing = basename((error as NodeJS.ErrnoException).path ?? '');
+            throw new ModelLoaderError(
+              'MODEL_FILE_NOT_FOUND',
+              `Part ${missing} of the split GGUF model ${basename(path)} does not exist`,
+              { path, cause: error },
+            );
+          })
         : toGgufFileInfo(header, path);
       const insights = await library.GgufInsights.from(info, llama);
       const gpuLayers =

@@ -59,7 +59,7 @@ describe('checkPromptSize', () => {
           );
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
