@@ -190,6 +190,55 @@ describe('GGUF adapter failures', () => {
     },
   );
 
+  it.each(brokenGgufKinds)(
+    'refuses %s in estimateMemory with the coded error, before GgufInsights',
+    async (kind) => {
+      // No `inspect` first: the estimate parses (and checks) the header itself. A bit-flipped
+      // block_count used to keep GgufInsights busy for 36-41 s; every class must be refused by the
+      // checks, which read only the header.
+      const path = await temp.write(`estimate-${kind}.gguf`, createBrokenGguf(kind));
+      const error = await adapter.estimateMemory!(path, {}).catch((caught: unknown) => caught);
+      expect(ModelLoaderError.isInstance(error) ? error.code : error).toBe(
+        kind === 'bad-magic' ? 'MODEL_FILE_TYPE_MISMATCH' : 'MODEL_FILE_CORRUPT',
+      );
+      if (kind === 'bit-flipped-layer-count') {
+        expect((error as Error).message).toBe(
+          `Corrupt GGUF file: metadata key "llama.block_count" is 536870914, more than llama.cpp's limit of 512 layers (LLAMA_MAX_LAYERS)`,
+        );
+      }
+    },
+  );
+
+  it('names a missing part of a split model in estimateMemory', async () => {
+    const tiny = createTinyGgufModel();
+    const metadata = [
+      ...tiny.metadata,
+      { key: 'split.count', type: 'uint16', value: 2 } as const,
+      { key: 'split.no', type: 'uint16', value: 0 } as const,
+      { key: 'split.tensors.count', type: 'int32', value: tiny.tensors.length } as const,
+    ];
+    const path = await temp.write(
+      'split-00001-of-00002.gguf',
+      encodeGguf({ metadata, tensors: tiny.tensors }).bytes,
+    );
+    await expect(adapter.estimateMemory!(path, {})).rejects.toMatchObject({
+      code: 'MODEL_FILE_NOT_FOUND',
+      message:
+        'Part split-00002-of-00002.gguf of the split GGUF model split-00001-of-00002.gguf does not exist',
+    });
+  });
+
+  it('estimates a model of 512 layers, the most the preflight accepts', async () => {
+    const shape = { embeddingLength: 8, headCount: 2, headCountKv: 1, feedForwardLength: 8 };
+    const path = join(temp.dir(), 'layers-512.gguf');
+    await writeTinyGguf(path, { ...shape, layerCount: 512 });
+    const deep = await adapter.estimateMemory!(path, { contextSize: 256 });
+    await writeTinyGguf(path, { ...shape, layerCount: 1 });
+    const shallow = await adapter.estimateMemory!(path, { contextSize: 256 });
+    // The key/value cache grows with the layers: the estimate read all 512.
+    expect(deep).toBeGreaterThan(shallow);
+  });
+
   it("attaches llama.cpp's own reason to MODEL_LOAD_FAILED", async () => {
     const tiny = createTinyGgufModel();
     const tensors = tiny.tensors.filter((tensor) => tensor.name !== 'blk.0.ffn_up.weight');

@@ -15,6 +15,7 @@ import { isSplitGguf, toGgufFileInfo } from './gguf-file-info.js';
 import { createGgufModelHandle, type GgufModelHandle } from './gguf-model-handle.js';
 import { importNodeLlamaCpp } from './import-node-llama-cpp.js';
 import { captureLlamaLog, pickLoadFailureReason } from './llama-log-capture.js';
+import type { GgufSummary } from './preflight/gguf-summary.js';
 import {
   type GgufHeaderRead,
   ggufFingerprint,
@@ -116,11 +117,32 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
       if (oldest !== undefined) pendingHeaders.delete(oldest);
     }
   };
+  // The summary of each file checked, kept for `load` (which needs the longest token to bound
+  // prompts): a small map, so `load` re-reads the header only for a file changed since `inspect`.
+  const summaries = new Map<string, { fingerprint: string; summary: GgufSummary }>();
+  const keepSummary = (path: string, read: GgufHeaderRead) => {
+    summaries.delete(path);
+    summaries.set(path, { fingerprint: read.fingerprint, summary: read.header.summary });
+    if (summaries.size > MAX_PENDING_HEADERS) {
+      const oldest = summaries.keys().next().value;
+      if (oldest !== undefined) summaries.delete(oldest);
+    }
+  };
+  const readAndKeep = async (path: string, signal?: AbortSignal) => {
+    const read = await readGgufHeader(path, signal);
+    keepSummary(path, read);
+    return read;
+  };
   const takeHeader = async (path: string) => {
     const pending = pendingHeaders.get(path);
     pendingHeaders.delete(path);
     if (pending && pending.fingerprint === ggufFingerprint(await stat(path))) return pending;
-    return readGgufHeader(path);
+    return readAndKeep(path);
+  };
+  const summaryFor = async (path: string, signal: AbortSignal) => {
+    const known = summaries.get(path);
+    if (known && known.fingerprint === ggufFingerprint(await stat(path))) return known.summary;
+    return (await readAndKeep(path, signal)).header.summary;
   };
 
   const contextSizeFor = (resolved: ResolvedGgufSettings, trainContextSize: number) =>
@@ -132,7 +154,7 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
     getLlama,
 
     async inspect(path, signal) {
-      const read = await readGgufHeader(path, signal);
+      const read = await readAndKeep(path, signal);
       keepHeader(path, read);
       const summary = read.header.summary;
       const details: Record<string, string | number | boolean> = {};
@@ -148,7 +170,16 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
       const llama = await getLlama();
       const { header } = await takeHeader(path);
       const info = isSplitGguf(header)
-        ? await library.readGgufFileInfo(path, { readTensorInfo: true })
+        ? await library.readGgufFileInfo(path, { readTensorInfo: true }).catch((error: unknown) => {
+            // A part of a split model that is not there: a coded error naming the part.
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            const missing = basename((error as NodeJS.ErrnoException).path ?? '');
+            throw new ModelLoaderError(
+              'MODEL_FILE_NOT_FOUND',
+              `Part ${missing} of the split GGUF model ${basename(path)} does not exist`,
+              { path, cause: error },
+            );
+          })
         : toGgufFileInfo(header, path);
       const insights = await library.GgufInsights.from(info, llama);
       const gpuLayers =
@@ -169,6 +200,9 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
 
     async load(path, options, context) {
       const resolved = resolveGgufSettings(base, parseOptions(options));
+      // The preflight again when the file changed since `inspect` (or `inspect` was skipped): no
+      // file reaches llama.cpp unchecked.
+      const summary = await summaryFor(path, context.signal);
       const library = await importNodeLlamaCpp();
       const llama = await getLlama();
       const capture = captureLlamaLog(llama);
@@ -198,6 +232,7 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
           model,
           context: llamaContext,
           maxQueuedRequests: resolved.maxQueuedRequests,
+          longestTokenInBytes: summary.longestTokenInBytes,
         });
       } catch (error) {
         const lines = await capture.stop();

@@ -7,6 +7,7 @@ import type {
 } from 'node-llama-cpp';
 import type { GgufChatMessage, GgufGeneration, GgufGenerationOptions } from './gguf-generation.js';
 import type { importNodeLlamaCpp } from './import-node-llama-cpp.js';
+import { checkPromptSize, maxPromptSizeInBytes } from './prompt-size.js';
 import { SequencePool, type SequencePoolStats } from './sequence-pool.js';
 import { createTextStream, type TextStream } from './text-stream.js';
 
@@ -21,6 +22,19 @@ export interface GgufModelHandle {
   readonly llama: Llama;
   /** Tokens per sequence. */
   readonly contextSize: number;
+  /**
+   * Most UTF-8 bytes a prompt (for chat: all message texts) may have: the context size times the
+   * most bytes one token of the vocabulary stands for. Longer prompts cannot fit and are refused
+   * with PROMPT_TOO_LONG before tokenizing. Undefined for vocabularies that give no such bound
+   * (WordPiece, Unigram).
+   */
+  readonly maxPromptSizeInBytes: number | undefined;
+  /**
+   * Throws PROMPT_TOO_LONG when the prompt has more than `maxPromptSizeInBytes` bytes. `complete`,
+   * `chat` and their streaming forms check it themselves; call it before tokenizing a prompt
+   * yourself (`model.tokenize`), which can take seconds on a megabyte of text.
+   */
+  checkPromptSize(prompt: string | readonly GgufChatMessage[]): void;
   /** Requests served at once, running and waiting. */
   readonly pool: SequencePoolStats;
   /** Continues `prompt` (raw text, no chat template). */
@@ -68,12 +82,19 @@ export function createGgufModelHandle(parts: {
   readonly model: LlamaModel;
   readonly context: LlamaContext;
   readonly maxQueuedRequests: number;
+  /** From the preflight's summary; undefined leaves prompts unbounded by size. */
+  readonly longestTokenInBytes: number | undefined;
 }): GgufModelHandle {
   const { library, model, context } = parts;
+  const promptLimit = {
+    contextSize: context.contextSize,
+    longestTokenInBytes: parts.longestTokenInBytes,
+  };
   const pool = new SequencePool(context, parts.maxQueuedRequests);
   const disposal = new AbortController();
 
   async function generate(
+    prompt: string | readonly GgufChatMessage[],
     options: GgufGenerationOptions,
     onChunk: ((chunk: string) => void) | undefined,
     body: (
@@ -81,6 +102,8 @@ export function createGgufModelHandle(parts: {
       sampling: Record<string, unknown>,
     ) => Promise<{ text: string; stopReason: string }>,
   ): Promise<GgufGeneration> {
+    // Before queueing and before node-llama-cpp tokenizes it.
+    checkPromptSize(prompt, promptLimit);
     const signal = options.signal
       ? AbortSignal.any([options.signal, disposal.signal])
       : disposal.signal;
@@ -142,7 +165,7 @@ export function createGgufModelHandle(parts: {
     options: GgufGenerationOptions,
     onChunk?: (chunk: string) => void,
   ) =>
-    generate(options, onChunk, async ({ sequence, onToken }, sampling) => {
+    generate(prompt, options, onChunk, async ({ sequence, onToken }, sampling) => {
       const completion = new library.LlamaCompletion({
         contextSequence: sequence,
         autoDisposeSequence: false,
@@ -163,7 +186,7 @@ export function createGgufModelHandle(parts: {
     options: GgufGenerationOptions,
     onChunk?: (chunk: string) => void,
   ) =>
-    generate(options, onChunk, async ({ sequence, onToken }, sampling) => {
+    generate(messages, options, onChunk, async ({ sequence, onToken }, sampling) => {
       const chat = new library.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
       try {
         const { response, metadata } = await chat.generateResponse(toHistory(messages), {
@@ -182,6 +205,8 @@ export function createGgufModelHandle(parts: {
     context,
     llama: parts.llama,
     contextSize: context.contextSize,
+    maxPromptSizeInBytes: maxPromptSizeInBytes(promptLimit),
+    checkPromptSize: (prompt) => checkPromptSize(prompt, promptLimit),
     get pool() {
       return pool.stats;
     },

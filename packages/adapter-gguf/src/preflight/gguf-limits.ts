@@ -10,4 +10,8 @@ export const GGUF_LIMITS = {
   maxDimensions: 4,
   /** ggml's GGML_MAX_NAME (64, including the terminating zero). */
   maxTensorNameLengthInBytes: 63,
+  /** llama.cpp's LLAMA_MAX_LAYERS (llama-hparams.h): `block_count` above it aborts the process. */
+  maxLayerCount: 512,
+  /** llama.cpp's LLAMA_MAX_EXPERTS (llama-hparams.h): `expert_count` above it aborts the process. */
+  maxExpertCount: 1024,
 } as const;

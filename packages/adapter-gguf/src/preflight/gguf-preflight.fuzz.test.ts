@@ -165,10 +165,15 @@ function runChild(
       },
     );
     let output = '';
+    // A watchdog per file (reset on each line), not per batch: a batch of 300 loads on a busy
+    // shared machine can take longer than one minute without any load hanging.
+    const kill = () => child.kill('SIGKILL');
+    let timer = setTimeout(kill, 60_000);
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
+      clearTimeout(timer);
+      timer = setTimeout(kill, 60_000);
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const lines = output

@@ -18,6 +18,11 @@ export interface GgufSummary {
   readonly embeddingLength?: number;
   /** Number of tokens in `tokenizer.ggml.tokens`. */
   readonly vocabularySize?: number;
+  /**
+   * Most bytes of prompt text one token stands for (SentencePiece and byte-level BPE vocabularies
+   * only): a prompt longer than the context size times this cannot fit and is refused untokenized.
+   */
+  readonly longestTokenInBytes?: number;
   /** `tokenizer.ggml.model`, for example `llama` or `gpt2`. */
   readonly tokenizer?: string;
   readonly tensorCount: number;

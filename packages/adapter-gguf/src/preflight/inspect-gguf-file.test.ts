@@ -69,6 +69,60 @@ const expectedReasons: Record<BrokenGgufKind, RegExp> = {
     /the "llama" vocabulary has no byte token <0x7E>, which tokenizing that byte needs/,
   'zero-head-count': /metadata key "llama\.attention\.head_count" is 0, not a positive count/,
   'nul-in-key': /metadata key "\\u0000eos_token_id" \(entry \d+\) contains a NUL byte/,
+  'q8-1-weight':
+    /tensor "output\.weight" has ggml type Q8_1, which llama\.cpp cannot use for weights: ggml's CPU backend has no dot-product kernel for this activation-only type$/,
+  'q8-k-weight':
+    /tensor "blk\.0\.attn_q\.weight" has ggml type Q8_K, which llama\.cpp cannot use for weights: .* activation-only type$/,
+  'i8-weight':
+    /tensor "blk\.0\.attn_q\.weight" has ggml type I8, which llama\.cpp cannot use for weights: ggml's CPU backend has no dot-product kernel for integer or F64 tensors$/,
+  'i16-weight': /tensor "blk\.0\.ffn_down\.weight" has ggml type I16, which llama\.cpp cannot use/,
+  'i32-weight': /tensor "output\.weight" has ggml type I32, which llama\.cpp cannot use/,
+  'i32-token-embedding':
+    /tensor "token_embd\.weight" has ggml type I32, which llama\.cpp cannot use/,
+  'i64-weight': /tensor "blk\.0\.attn_k\.weight" has ggml type I64, which llama\.cpp cannot use/,
+  'f64-weight': /tensor "blk\.0\.ffn_up\.weight" has ggml type F64, which llama\.cpp cannot use/,
+  'f16-norm':
+    /tensor "blk\.0\.attn_norm\.weight" is a vector \(a norm, bias or scale\) of type F16, but llama\.cpp reads those only as F32$/,
+  'f16-norm-as-matrix':
+    /tensor "output_norm\.weight" is a vector \(a norm, bias or scale\) of type F16, but llama\.cpp reads those only as F32$/,
+  'zero-layer-count': /metadata key "llama\.block_count" is 0, not a positive count$/,
+  'too-many-layers':
+    /metadata key "llama\.block_count" is 513, more than llama\.cpp's limit of 512 layers \(LLAMA_MAX_LAYERS\)$/,
+  'bit-flipped-layer-count':
+    /metadata key "llama\.block_count" is 536870914, more than llama\.cpp's limit of 512 layers/,
+  'zero-kv-head-count':
+    /metadata key "llama\.attention\.head_count_kv" is 0, but a layer with 4 attention heads needs at least 1 key\/value head$/,
+  'huge-kv-head-count':
+    /metadata key "llama\.attention\.head_count_kv" is 2147483648, which does not divide the 4 attention heads \("llama\.attention\.head_count"\)$/,
+  'kv-heads-not-dividing':
+    /metadata key "llama\.attention\.head_count_kv" is 3, which does not divide the 4 attention heads/,
+  'too-many-experts':
+    /metadata key "llama\.expert_count" is 2000, more than llama\.cpp's limit of 1024 \(LLAMA_MAX_EXPERTS\)$/,
+  'experts-used-without-experts':
+    /metadata key "llama\.expert_used_count" is 1 but the model has no experts$/,
+  'experts-without-used-count':
+    /metadata key "llama\.expert_used_count" is 0 \(or missing\) for 2 experts$/,
+  'expert-groups-without-experts':
+    /metadata key "llama\.expert_group_count" is 2 but the model has no experts$/,
+  'nextn-layers-past-block-count':
+    /metadata key "llama\.nextn_predict_layers" is 5, more than the 1 layers \("llama\.block_count"\)$/,
+  'zero-value-length': /metadata key "llama\.attention\.value_length" is 0, not a positive size$/,
+  'overflowing-value-length':
+    /metadata key "llama\.attention\.value_length" is 2147483648: times 4 heads it overflows the 32 bits llama\.cpp computes the attention width in$/,
+  'negative-norm-epsilon':
+    /metadata key "llama\.attention\.layer_norm_rms_epsilon" is -1, not a non-negative epsilon$/,
+  'nan-norm-epsilon':
+    /metadata key "llama\.attention\.layer_norm_rms_epsilon" is NaN, not a non-negative epsilon$/,
+  'zero-feed-forward-layer':
+    /metadata key "llama\.feed_forward_length" is 0 at layer 0, not a positive count$/,
+  'zero-kv-head-layer':
+    /metadata key "llama\.attention\.head_count_kv" is 0 at layer 0, not a positive count$/,
+  'bert-byte-token':
+    /token 3 \("<0x00>"\) of the "bert" vocabulary has the byte type, which llama\.cpp cannot turn back into text$/,
+  'no-vocabulary-type':
+    /"tokenizer\.ggml\.model" is "none": llama\.cpp would abort on the first prompt it tokenizes$/,
+  'unknown-rope-scaling':
+    /metadata key "llama\.rope\.scaling\.type" is "bogus", not one of none, linear, yarn, longrope$/,
 };
 
 describe('inspectGgufFile (the GGUF preflight)', () => {

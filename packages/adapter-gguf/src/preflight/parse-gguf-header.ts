@@ -1,8 +1,11 @@
 import { ModelLoaderError } from '@model-loader/core';
+import { checkHyperparameters } from './check-hyperparameters.js';
 import { getGgmlType } from './ggml-types.js';
 import { displayText, type GgufByteReader, scalarWidths } from './gguf-byte-reader.js';
 import { GGUF_LIMITS } from './gguf-limits.js';
 import type { GgufSummary } from './gguf-summary.js';
+import { longestTokenInBytes } from './longest-token.js';
+import { numberOf, textOf } from './metadata-values.js';
 import { TokenTextIndex } from './token-text-index.js';
 
 const STRING = 8;
@@ -28,6 +31,8 @@ export interface GgufMetadataEntry {
   readonly itemType?: number;
   readonly length?: number;
   readonly values?: readonly (number | bigint | boolean)[];
+  /** For a numeric array: where its items start in the parsed window (read with `scalarAt`). */
+  readonly itemsOffset?: number;
   readonly starts?: Uint32Array;
   readonly lengths?: Uint32Array;
 }
@@ -117,7 +122,13 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
           length <= MAX_KEPT_ARRAY_LENGTH
             ? Array.from({ length }, (_, item) => reader.scalarAt(itemType, at + item * width))
             : undefined;
-        entries.set(key, { type, itemType, length, ...(values ? { values } : {}) });
+        entries.set(key, {
+          type,
+          itemType,
+          length,
+          itemsOffset: at,
+          ...(values ? { values } : {}),
+        });
       }
     } else if (type === STRING) {
       entries.set(key, {
@@ -133,7 +144,58 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
   return entries;
 }
 
-function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): number | undefined {
+/** llama.cpp's names of norm weights and biases (`blk.0.attn_norm.weight`, `output.bias`). */
+const NORM_OR_BIAS = /norm\.(weight|bias)$|\.bias$/;
+const BYTE_TOKEN = 6;
+const BYTE_TOKEN_TEXT = /^<0x[0-9A-Fa-f]{2}>$/;
+
+/**
+ * Tokens of type BYTE (6): llama.cpp turns them back into their byte with `token_to_byte`, which
+ * aborts the process for a WordPiece (`bert`) vocabulary (GGML_ABORT in llama-vocab.cpp; found by
+ * scripts/hostile-sweep.mjs) and reads characters 3-4 of `<0xXX>` for the others.
+ */
+function checkByteTokens(
+  reader: GgufByteReader,
+  entries: Map<string, Entry>,
+  starts: Uint32Array,
+  lengths: Uint32Array,
+  model: string | undefined,
+): void {
+  const types = entries.get('tokenizer.ggml.token_type');
+  if (types?.type !== ARRAY || types.itemsOffset === undefined) return;
+  const itemType = types.itemType ?? 0;
+  const width = scalarWidths[itemType] ?? 0;
+  if (width === 0 || itemType === 7) return;
+  const count = Math.min(types.length ?? 0, lengths.length);
+  for (let id = 0; id < count; id++) {
+    if (Number(reader.scalarAt(itemType, types.itemsOffset + id * width)) !== BYTE_TOKEN) continue;
+    const start = starts[id] as number;
+    const text = Buffer.from(reader.bytes.buffer, reader.bytes.byteOffset).toString(
+      'latin1',
+      start,
+      start + (lengths[id] as number),
+    );
+    if (model === 'bert') {
+      reader.fail(
+        `token ${id} (${displayText(text)}) of the "bert" vocabulary has the byte type, which llama.cpp cannot turn back into text`,
+      );
+    }
+    if ((model === 'llama' || model === 'gpt2' || model === 't5') && !BYTE_TOKEN_TEXT.test(text)) {
+      reader.fail(`byte token ${id} is ${displayText(text)}, not of the form <0xXX>`);
+    }
+  }
+}
+
+function checkVocabulary(
+  reader: GgufByteReader,
+  entries: Map<string, Entry>,
+): { count: number; longestTokenInBytes: number | undefined } | undefined {
+  // A vocabulary of type `none` makes every tokenization fail a GGML_ASSERT (llama-vocab.cpp).
+  if (textOf(entries.get('tokenizer.ggml.model')) === 'none') {
+    reader.fail(
+      '"tokenizer.ggml.model" is "none": llama.cpp would abort on the first prompt it tokenizes',
+    );
+  }
   const tokens = entries.get('tokenizer.ggml.tokens');
   if (tokens === undefined) return undefined;
   if (
@@ -170,6 +232,7 @@ function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): n
       }
     }
   }
+  checkByteTokens(reader, entries, tokens.starts, tokens.lengths, model);
   const count = seen.size;
   for (const key of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
     const entry = entries.get(key);
@@ -177,46 +240,16 @@ function checkVocabulary(reader: GgufByteReader, entries: Map<string, Entry>): n
       reader.fail(`"${key}" has ${entry.length} items but the vocabulary has ${count} tokens`);
     }
   }
-  return count;
-}
-
-const positiveEverywhere = ['embedding_length', 'block_count', 'attention.head_count'];
-const requiredForLlama = [...positiveEverywhere, 'feed_forward_length'];
-
-/**
- * Hyperparameters that size tensors: when one is missing or 0, llama.cpp builds a zero-sized tensor
- * shape and aborts (GGML_ASSERT in llama-model-loader; found by the fuzz test for
- * `llama.attention.head_count` and `llama.feed_forward_length`). For `llama` all four are required;
- * for other architectures a scalar present must be positive (arrays may hold 0 for the recurrent
- * layers of hybrid models, and some architectures have no feed-forward length).
- */
-function checkHyperparameters(reader: GgufByteReader, entries: Map<string, Entry>): void {
-  const architecture = textOf(entries.get('general.architecture'));
-  if (architecture === undefined) return;
-  const names = architecture === 'llama' ? requiredForLlama : positiveEverywhere;
-  for (const name of names) {
-    const key = `${architecture}.${name}`;
-    const entry = entries.get(key);
-    if (entry === undefined) {
-      if (architecture === 'llama') reader.fail(`metadata key "${key}" is missing`);
-      continue;
-    }
-    const value = numberOf(entry);
-    if (value !== undefined && value < 1)
-      reader.fail(`metadata key "${key}" is ${value}, not a positive count`);
-  }
-}
-
-function numberOf(entry: Entry | undefined): number | undefined {
-  if (entry === undefined || entry.type === STRING || entry.type === ARRAY) return undefined;
-  const value = entry.value;
-  return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : undefined;
-}
-
-function textOf(entry: Entry | undefined): string | undefined {
-  return entry?.type === STRING && typeof entry.value === 'string'
-    ? Buffer.from(entry.value, 'latin1').toString('utf8')
-    : undefined;
+  return {
+    count,
+    longestTokenInBytes: longestTokenInBytes(
+      reader.bytes,
+      tokens.starts,
+      tokens.lengths,
+      model,
+      entries.get('tokenizer.ggml.token_type')?.values,
+    ),
+  };
 }
 
 /**
@@ -276,8 +309,8 @@ export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader
       reader.fail(`alignment ${alignment} ("general.alignment") is not a power of two`);
     }
   }
-  const vocabularySize = checkVocabulary(reader, entries);
-  checkHyperparameters(reader, entries);
+  const vocabulary = checkVocabulary(reader, entries);
+  checkHyperparameters(entries, (reason) => reader.fail(reason));
 
   const names = new Set<string>();
   const tensors: (GgufTensorEntry & { displayName: string; typeName: string })[] = [];
@@ -315,10 +348,25 @@ export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader
     const type = getGgmlType(typeId);
     if (type === undefined)
       reader.fail(`tensor ${name} has unknown or removed ggml type ${typeId}`);
+    if (!type.isWeightType) {
+      reader.fail(
+        `tensor ${name} has ggml type ${type.name}, which llama.cpp cannot use for weights: ggml's CPU backend has no dot-product kernel for ${type.name.startsWith('Q8') ? 'this activation-only type' : 'integer or F64 tensors'}`,
+      );
+    }
     const rowLength = dimensions[0] ?? 1n;
     if (rowLength % BigInt(type.blockSize) !== 0n) {
       reader.fail(
         `tensor ${name} of type ${type.name} has rows of ${rowLength} values, not a multiple of its block size ${type.blockSize}`,
+      );
+    }
+    // Norm weights, biases and scales are the second operand of ggml's element-wise add and mul,
+    // which take only F32 there next to F32 activations (ggml-cpu/binary-ops.cpp): any other type
+    // fails a GGML_ASSERT on the first request (found by scripts/hostile-sweep.mjs).
+    // ggml pads shapes with 1s, so a norm stored as [n, 1] is a vector too (the sweep found it).
+    const isVector = dimensions.every((dimension, axis) => axis === 0 || dimension === 1n);
+    if (typeId !== 0 && isVector && (dimensionCount <= 1 || NORM_OR_BIAS.test(raw))) {
+      reader.fail(
+        `tensor ${name} is a vector (a norm, bias or scale) of type ${type.name}, but llama.cpp reads those only as F32`,
       );
     }
     const sizeInBytes = (elements / BigInt(type.blockSize)) * BigInt(type.typeSize);
@@ -374,7 +422,8 @@ export function parseGgufHeaderDetails(reader: GgufByteReader): ParsedGgufHeader
     ...optional('contextLength', prefixed('context_length')),
     ...optional('layerCount', prefixed('block_count')),
     ...optional('embeddingLength', prefixed('embedding_length')),
-    ...optional('vocabularySize', vocabularySize),
+    ...optional('vocabularySize', vocabulary?.count),
+    ...optional('longestTokenInBytes', vocabulary?.longestTokenInBytes),
     ...optional('tokenizer', textOf(entries.get('tokenizer.ggml.model'))),
     tensorCount,
     metadataCount,

@@ -124,6 +124,12 @@ export const ERROR_CODES = {
     fix: 'Try the request again later (for example answer HTTP 503 with Retry-After), or raise `maxQueuedRequests` or `parallelSequences` in the adapter settings.',
     retryable: true,
   },
+  PROMPT_TOO_LONG: {
+    meaning:
+      "A prompt has more bytes than the model's context could hold as tokens (its context size times the longest token of its vocabulary), so it was refused without tokenizing it.",
+    fix: 'Shorten the prompt, or load the model with a larger `contextSize`.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */

@@ -31,6 +31,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> &
   IMAGE_TOO_LARGE: 413,
   AUDIO_INVALID: 400,
   AUDIO_TOO_LONG: 413,
+  PROMPT_TOO_LONG: 400,
   ...HTTP_ERROR_CODES,
 };
 
