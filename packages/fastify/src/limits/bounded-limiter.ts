@@ -1,4 +1,5 @@
 import { HttpError } from '../errors/http-error.js';
+import { createServiceTime, retryAfterSeconds } from './service-time.js';
 
 /** Settings of one model's limiter. */
 export interface LimiterSettings {
@@ -6,15 +7,27 @@ export interface LimiterSettings {
   readonly concurrency: number;
   /** Calls waiting for a slot; one more is refused with QUEUE_FULL. */
   readonly maxQueue: number;
-  /** `Retry-After` seconds sent with QUEUE_FULL. */
+  /** Calls one client may have waiting; one more of its own is refused with QUEUE_FULL. @default maxQueue */
+  readonly maxQueuePerClient?: number;
+  /** Smallest `Retry-After` sent with QUEUE_FULL (and the answer before any call ended). */
   readonly retryAfterInSeconds: number;
+  /** Largest `Retry-After`. @default 3600 */
+  readonly maxRetryAfterInSeconds?: number;
 }
 
 interface Waiter {
   readonly grant: () => void;
 }
 
-/** A concurrency limiter with a bounded FIFO queue (p-limit's counters, plus a queue bound). */
+/** The key of calls that name no client (library use): they share one queue. */
+const ANONYMOUS = '';
+
+/**
+ * A concurrency limiter with a bounded queue that is fair between clients: each client has its own
+ * FIFO queue, slots go round-robin from client to client, and one client may hold at most
+ * `maxQueuePerClient` places, so a client that floods the queue cannot starve another.
+ * It exposes p-limit's counters.
+ */
 export interface BoundedLimiter {
   readonly concurrency: number;
   readonly maxQueue: number;
@@ -22,11 +35,14 @@ export interface BoundedLimiter {
   readonly activeCount: number;
   /** Calls waiting for a slot. */
   readonly pendingCount: number;
+  /** Running mean of the time a call holds its slot, undefined before the first one ended. */
+  readonly meanServiceInMs: number | undefined;
   /**
    * Waits for a slot and returns its release function (call it exactly once).
-   * @throws HttpError QUEUE_FULL at once when the queue is full; `signal`'s reason when aborted while waiting
+   * @throws HttpError QUEUE_FULL at once when the queue (or the client's share of it) is full, with
+   *   `Retry-After` from the expected wait; `signal`'s reason when aborted while waiting
    */
-  acquire(signal: AbortSignal): Promise<() => void>;
+  acquire(signal: AbortSignal, clientKey?: string): Promise<() => void>;
   /** Resolves once no call holds a slot or waits. */
   idle(): Promise<void>;
 }
@@ -34,31 +50,61 @@ export interface BoundedLimiter {
 /** Creates a {@link BoundedLimiter}. `label` names the model in the QUEUE_FULL message. */
 export function createBoundedLimiter(label: string, settings: LimiterSettings): BoundedLimiter {
   let active = 0;
-  const queue: Waiter[] = [];
+  let pending = 0;
+  // Map order is the round-robin order: a client served goes to the back.
+  const queues = new Map<string, Waiter[]>();
   let idleWaiters: (() => void)[] = [];
+  const serviceTime = createServiceTime();
+  const perClient = Math.min(settings.maxQueuePerClient ?? settings.maxQueue, settings.maxQueue);
 
   const checkIdle = () => {
-    if (active === 0 && queue.length === 0) {
+    if (active === 0 && pending === 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
   };
+  const nextWaiter = (): Waiter | undefined => {
+    const first = queues.entries().next();
+    if (first.done) return undefined;
+    const [key, list] = first.value;
+    const waiter = list.shift();
+    queues.delete(key);
+    if (list.length > 0) queues.set(key, list);
+    pending--;
+    return waiter;
+  };
   const release = () => {
-    const next = queue.shift();
+    const next = nextWaiter();
     if (next) next.grant();
     else {
       active--;
       checkIdle();
     }
   };
-  const once = () => {
+  const slot = () => {
     let released = false;
+    const grantedAt = performance.now();
     return () => {
       if (released) return;
       released = true;
+      serviceTime.observe(performance.now() - grantedAt);
       release();
     };
+  };
+  const refuse = (reason: string) => {
+    const seconds = retryAfterSeconds({
+      meanServiceInMs: serviceTime.meanInMs,
+      position: pending + 1,
+      concurrency: settings.concurrency,
+      minimumInSeconds: settings.retryAfterInSeconds,
+      maximumInSeconds: settings.maxRetryAfterInSeconds ?? 3600,
+    });
+    return new HttpError(
+      'QUEUE_FULL',
+      `Model '${label}' is busy: ${reason}; try again in ${seconds} s`,
+      { headers: { 'retry-after': String(seconds) } },
+    );
   };
 
   return {
@@ -68,27 +114,37 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
       return active;
     },
     get pendingCount() {
-      return queue.length;
+      return pending;
     },
-    acquire(signal) {
+    get meanServiceInMs() {
+      return serviceTime.meanInMs;
+    },
+    acquire(signal, clientKey = ANONYMOUS) {
       signal.throwIfAborted();
       if (active < settings.concurrency) {
         active++;
-        return Promise.resolve(once());
+        return Promise.resolve(slot());
       }
-      if (queue.length >= settings.maxQueue) {
+      if (pending >= settings.maxQueue) {
         return Promise.reject(
-          new HttpError(
-            'QUEUE_FULL',
-            `Model '${label}' is busy: ${settings.concurrency} running and ${settings.maxQueue} waiting; try again later`,
-            { headers: { 'retry-after': String(settings.retryAfterInSeconds) } },
-          ),
+          refuse(`${settings.concurrency} running and ${settings.maxQueue} waiting`),
+        );
+      }
+      const own = queues.get(clientKey);
+      if (clientKey !== ANONYMOUS && (own?.length ?? 0) >= perClient) {
+        return Promise.reject(
+          refuse(`this client already has ${perClient} requests waiting (its share of the queue)`),
         );
       }
       return new Promise((resolve, reject) => {
         const onAbort = () => {
-          const index = queue.indexOf(waiter);
-          if (index >= 0) queue.splice(index, 1);
+          const list = queues.get(clientKey);
+          const index = list ? list.indexOf(waiter) : -1;
+          if (list && index >= 0) {
+            list.splice(index, 1);
+            pending--;
+            if (list.length === 0) queues.delete(clientKey);
+          }
           checkIdle();
           reject(signal.reason);
         };
@@ -96,15 +152,18 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
         const waiter: Waiter = {
           grant: () => {
             signal.removeEventListener('abort', onAbort);
-            resolve(once());
+            resolve(slot());
           },
         };
-        queue.push(waiter);
+        const list = queues.get(clientKey);
+        if (list) list.push(waiter);
+        else queues.set(clientKey, [waiter]);
+        pending++;
         signal.addEventListener('abort', onAbort, { once: true });
       });
     },
     idle() {
-      if (active === 0 && queue.length === 0) return Promise.resolve();
+      if (active === 0 && pending === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };

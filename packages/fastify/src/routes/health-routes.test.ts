@@ -24,6 +24,8 @@ describe('health routes', () => {
       loaded_count: 0,
       total_count: 1,
       errors: {},
+      reload_errors: {},
+      missing_files: {},
     });
     expect((await app.inject('/health/live')).statusCode).toBe(200);
     expect((await app.inject('/v2/health/live')).json()).toEqual({ live: true });
@@ -45,6 +47,8 @@ describe('health routes', () => {
       loaded_count: 1,
       total_count: 1,
       errors: {},
+      reload_errors: {},
+      missing_files: {},
     });
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
     expect((await app.inject('/v2/health/ready')).statusCode).toBe(200);
@@ -70,6 +74,8 @@ describe('health routes', () => {
       loaded_count: 1,
       total_count: 2,
       errors: { extra: 'MODEL_FILE_NOT_FOUND: Model file not found: missing.gguf' },
+      reload_errors: {},
+      missing_files: {},
     });
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
     expect((await app.inject('/v2/models/extra/ready')).statusCode).toBe(400);
