@@ -18,7 +18,7 @@ export function createFastifyOptions(config: ServerConfig): FastifyServerOptions
     bodyLimit: config.bodyLimitInBytes,
     forceCloseConnections: 'idle',
     // find-my-way answers 404 for a longer parameter; a model name may have 256 characters.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     ...codedFrameworkOptions,
   };
 }

@@ -51,20 +51,34 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   );
 }
 
+/** The router's errors, by Fastify code. */
+const routerErrors: Record<string, { code: HttpErrorCode; message: string }> = {
+  FST_ERR_BAD_URL: {
+    code: 'REQUEST_INVALID',
+    message: 'The URL is not valid: a percent-encoded sequence does not decode to UTF-8',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    message: "A path segment of the URL is longer than the server's limit",
+  },
+};
+
 /**
  * Fastify's `frameworkErrors`: a URL whose percent-encoding does not decode (`%zz`, the overlong
- * `%c0%ae`) answers 400 REQUEST_INVALID in the coded shape instead of Fastify's own body.
+ * `%c0%ae`) answers 400 REQUEST_INVALID, a path parameter over `maxParamLength` 414 URI_TOO_LONG,
+ * in the coded shape instead of Fastify's own body.
  */
 export function frameworkErrors(
   error: FastifyError,
-  _request: FastifyRequest,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const badUrl = error.code === 'FST_ERR_BAD_URL';
-  const code: HttpErrorCode = badUrl ? 'REQUEST_INVALID' : 'INTERNAL_ERROR';
-  const message = badUrl
-    ? 'The URL is not valid: a percent-encoded sequence does not decode to UTF-8'
-    : 'Internal server error; the server log has the details';
+  const known = routerErrors[error.code];
+  if (!known) request.log.error({ err: error }, 'router error');
+  const { code, message } = known ?? {
+    code: 'INTERNAL_ERROR',
+    message: 'Internal server error; the server log has the details',
+  };
   reply
     .code(HTTP_ERROR_CODES[code])
     .type('application/json; charset=utf-8')
