@@ -202,6 +202,21 @@ async function modelLoaderPluginImpl(
       });
     }
   });
+  // Holds tarpitted refusals (HttpError.holdInMs) before any error handler answers; a client that
+  // hangs up ends the hold.
+  app.addHook('onError', async (_request, reply, error) => {
+    if (!HttpError.isInstance(error) || error.holdInMs <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, error.holdInMs);
+      function done() {
+        clearTimeout(timer);
+        reply.raw.off('close', done);
+        resolve();
+      }
+      // The response's 'close' before it was sent means the client went away.
+      reply.raw.once('close', done);
+    });
+  });
   // `app.models.run` reads the client from here to queue fairly; entered after the body was read.
   app.addHook('preValidation', (request, _reply, done) => {
     currentClient.run(clientKeyOf(request, options.clientKeyBy), done);

@@ -52,16 +52,23 @@ export class HttpError extends Error {
   readonly statusCode: number;
   /** Extra response headers, for example `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Time the plugin holds this answer before sending it: a tarpit for a client that already
+   * exceeded its share, so one that ignores `Retry-After` cannot turn its connections into a busy
+   * loop that starves everyone else of CPU. 0 sends at once.
+   */
+  readonly holdInMs: number;
 
   constructor(
     code: HttpErrorCode,
     message: string,
-    options: { headers?: Record<string, string>; cause?: unknown } = {},
+    options: { headers?: Record<string, string>; cause?: unknown; holdInMs?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = HTTP_ERROR_CODES[code];
     this.headers = options.headers ?? {};
+    this.holdInMs = options.holdInMs ?? 0;
   }
 
   /** True for any `HttpError`, even one created by another copy of this package. */

@@ -46,11 +46,14 @@ export async function registerRateLimit(
     keyGenerator: (request) => clientKeyOf(request, keyBy),
     allowList: (request, key) =>
       allowed.has(key) || unlimitedRoutes.has(request.routeOptions.url ?? ''),
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      return new HttpError(
         'RATE_LIMITED',
         `Rate limit exceeded: at most ${context.max} requests per ${Math.round((options.timeWindowInMs ?? 60_000) / 1000)} s per client; try again in ${context.after}`,
-        { headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) } },
-      ),
+        // Held up to 1 s: a client that ignores Retry-After gets one answer per connection and second.
+        { headers: { 'retry-after': String(seconds) }, holdInMs: Math.min(seconds * 1000, 1000) },
+      );
+    },
   });
 }

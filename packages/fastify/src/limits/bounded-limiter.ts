@@ -19,13 +19,17 @@ interface Waiter {
   readonly grant: () => void;
 }
 
+/** Longest a refusal of a client over its share is held before it is sent. */
+const MAX_HOLD_IN_MS = 2000;
+
 /** The key of calls that name no client (library use): they share one queue. */
 const ANONYMOUS = '';
 
 /**
  * A concurrency limiter with a bounded queue that is fair between clients: each client has its own
- * FIFO queue, slots go round-robin from client to client, and one client may hold at most
- * `maxQueuePerClient` places, so a client that floods the queue cannot starve another.
+ * FIFO queue, a free slot goes to the waiting client with the fewest calls running (round-robin
+ * among equals), and one client may hold at most `maxQueuePerClient` places, so a client that
+ * floods the queue cannot starve another.
  * It exposes p-limit's counters.
  */
 export interface BoundedLimiter {
@@ -64,35 +68,52 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
       for (const resolve of waiters) resolve();
     }
   };
-  const nextWaiter = (): Waiter | undefined => {
-    const first = queues.entries().next();
-    if (first.done) return undefined;
-    const [key, list] = first.value;
-    const waiter = list.shift();
-    queues.delete(key);
-    if (list.length > 0) queues.set(key, list);
+  // Running calls by client: a slot goes to the waiting client with the fewest running, so a
+  // client that arrives while another holds every slot is served next.
+  const running = new Map<string, number>();
+  const nextWaiter = (): { key: string; waiter: Waiter } | undefined => {
+    let chosen: string | undefined;
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const key of queues.keys()) {
+      const count = running.get(key) ?? 0;
+      if (count < fewest) {
+        chosen = key;
+        fewest = count;
+      }
+    }
+    if (chosen === undefined) return undefined;
+    const list = queues.get(chosen)!;
+    const waiter = list.shift()!;
+    // Map order is the round-robin order among equals: the client served goes to the back.
+    queues.delete(chosen);
+    if (list.length > 0) queues.set(chosen, list);
     pending--;
-    return waiter;
+    return { key: chosen, waiter };
   };
-  const release = () => {
+  const release = (key: string) => {
+    const left = (running.get(key) ?? 1) - 1;
+    if (left > 0) running.set(key, left);
+    else running.delete(key);
     const next = nextWaiter();
-    if (next) next.grant();
-    else {
+    if (next) {
+      running.set(next.key, (running.get(next.key) ?? 0) + 1);
+      next.waiter.grant();
+    } else {
       active--;
       checkIdle();
     }
   };
-  const slot = () => {
+  const slot = (key: string) => {
     let released = false;
     const grantedAt = performance.now();
     return () => {
       if (released) return;
       released = true;
       serviceTime.observe(performance.now() - grantedAt);
-      release();
+      release(key);
     };
   };
-  const refuse = (reason: string) => {
+  const refuse = (reason: string, hold = false) => {
     const seconds = retryAfterSeconds({
       meanServiceInMs: serviceTime.meanInMs,
       position: pending + 1,
@@ -103,7 +124,11 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
     return new HttpError(
       'QUEUE_FULL',
       `Model '${label}' is busy: ${reason}; try again in ${seconds} s`,
-      { headers: { 'retry-after': String(seconds) } },
+      {
+        headers: { 'retry-after': String(seconds) },
+        // The client over its share is the one flooding: its answer waits, paced like Retry-After.
+        ...(hold ? { holdInMs: Math.min(seconds * 1000, MAX_HOLD_IN_MS) } : {}),
+      },
     );
   };
 
@@ -123,7 +148,8 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
       signal.throwIfAborted();
       if (active < settings.concurrency) {
         active++;
-        return Promise.resolve(slot());
+        running.set(clientKey, (running.get(clientKey) ?? 0) + 1);
+        return Promise.resolve(slot(clientKey));
       }
       if (pending >= settings.maxQueue) {
         return Promise.reject(
@@ -133,7 +159,10 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
       const own = queues.get(clientKey);
       if (clientKey !== ANONYMOUS && (own?.length ?? 0) >= perClient) {
         return Promise.reject(
-          refuse(`this client already has ${perClient} requests waiting (its share of the queue)`),
+          refuse(
+            `this client already has ${perClient} requests waiting (its share of the queue)`,
+            true,
+          ),
         );
       }
       return new Promise((resolve, reject) => {
@@ -152,7 +181,7 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
         const waiter: Waiter = {
           grant: () => {
             signal.removeEventListener('abort', onAbort);
-            resolve(slot());
+            resolve(slot(clientKey));
           },
         };
         const list = queues.get(clientKey);
