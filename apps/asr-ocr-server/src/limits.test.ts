@@ -14,6 +14,7 @@ beforeAll(async () => {
     maxUploadBytes: MAX_UPLOAD_BYTES,
     maxAudioDurationInSeconds: 1.5,
     maxImagePixels: 25_000_000,
+    uploadBudgetBytes: 4 * MAX_UPLOAD_BYTES,
   });
   app = await createTestApp(config);
 }, 60_000);
@@ -102,10 +103,12 @@ describe('concurrent OCR requests', () => {
     const ok = responses.filter((response) => response.statusCode === 200);
     const full = responses.filter((response) => response.statusCode === 503);
     expect(ok.length + full.length).toBe(7);
-    expect(ok.length).toBeGreaterThanOrEqual(4);
+    // One client: 1 running plus its share of the queue (half of 3, rounded up).
+    expect(ok.length).toBeGreaterThanOrEqual(3);
     expect(full.length).toBeGreaterThanOrEqual(1);
     for (const response of ok) expect(response.json().text).toMatch(/^Burst \d$/);
-    expect(full[0]!.headers['retry-after']).toBe('2');
+    // At least the configured 2 s; more once the mean OCR time says the queue takes longer.
+    expect(Number(full[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(2);
     expect(full[0]!.json()).toMatchObject({ success: false, error: { code: 'QUEUE_FULL' } });
   });
 });

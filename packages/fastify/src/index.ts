@@ -28,6 +28,7 @@ export type { RateLimitOptions } from './hardening/register-rate-limit.js';
 export { disconnectSignal } from './limits/disconnect-signal.js';
 export type { RunFunction, RunOptions } from './limits/run-with-limits.js';
 export { modelLoaderPlugin } from './model-loader-plugin.js';
+export { listRoutes, type RouteEntry } from './openapi/list-routes.js';
 export type { OpenApiOptions } from './openapi/register-openapi.js';
 export type {
   LimitsOptions,

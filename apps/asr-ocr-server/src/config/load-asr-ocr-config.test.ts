@@ -20,6 +20,7 @@ describe('loadAsrOcrConfig', () => {
         maxUploadBytes: 26_214_400,
         maxAudioDurationInSeconds: 600,
         maxImagePixels: 25_000_000,
+        uploadBudgetBytes: 104_857_600,
       },
     });
     expect(
