@@ -13,6 +13,7 @@ import { registerAsrRoute } from './routes/asr-route.js';
 import { registerOcrRoute } from './routes/ocr-route.js';
 import { registerOpenAiTranscriptionsRoute } from './routes/openai-transcriptions-route.js';
 import type { AppRouteContext } from './routes/route-context.js';
+import { createUploadBudget } from './uploads/upload-budget.js';
 
 /** Options of {@link buildApp} beyond the configuration. */
 export interface BuildAppOptions {
@@ -64,7 +65,11 @@ export async function buildApp(
     uploads,
     modelDirs: [config.modelDir],
   };
+  const budget = createUploadBudget(uploads.uploadBudgetBytes, uploads.maxUploadBytes);
+  app.decorate('uploadBudget', budget);
   await app.register(async (routes) => {
+    // Before the body is read: a refused upload is never buffered.
+    routes.addHook('onRequest', budget.reserve);
     await routes.register(fastifyMultipart, {
       limits: { fileSize: uploads.maxUploadBytes, files: 1 },
     });

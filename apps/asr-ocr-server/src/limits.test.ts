@@ -8,12 +8,16 @@ let app: FastifyInstance;
 beforeAll(async () => {
   const config = await createTestConfig({
     env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), MAX_AUDIO_SECONDS: '1.5' },
-    ocrEntry: { limits: { concurrency: 1, maxQueue: 3, retryAfterInSeconds: 2 } },
+    // One client here: its share of the queue is the whole queue.
+    ocrEntry: {
+      limits: { concurrency: 1, maxQueue: 3, maxQueuePerClient: 3, retryAfterInSeconds: 2 },
+    },
   });
   expect(config.uploads).toEqual({
     maxUploadBytes: MAX_UPLOAD_BYTES,
     maxAudioDurationInSeconds: 1.5,
     maxImagePixels: 25_000_000,
+    uploadBudgetBytes: 4 * MAX_UPLOAD_BYTES,
   });
   app = await createTestApp(config);
 }, 60_000);
@@ -105,7 +109,8 @@ describe('concurrent OCR requests', () => {
     expect(ok.length).toBeGreaterThanOrEqual(4);
     expect(full.length).toBeGreaterThanOrEqual(1);
     for (const response of ok) expect(response.json().text).toMatch(/^Burst \d$/);
-    expect(full[0]!.headers['retry-after']).toBe('2');
+    // At least the configured 2 s; more once the mean OCR time says the queue takes longer.
+    expect(Number(full[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(2);
     expect(full[0]!.json()).toMatchObject({ success: false, error: { code: 'QUEUE_FULL' } });
   });
 });

@@ -14,18 +14,34 @@ export { createFastifyOptions, createPluginOptions } from './config/server-optio
 export { startServer } from './config/start-server.js';
 export { type ErrorBody, type ErrorResponse, toErrorResponse } from './errors/error-response.js';
 export { HTTP_ERROR_CODES, HttpError, type HttpErrorCode } from './errors/http-error.js';
+export { HTTP_ERROR_DOCS, type HttpErrorDoc } from './errors/http-error-docs.js';
 export { HTTP_STATUS_BY_CODE, httpStatusFor } from './errors/http-status.js';
 export { scrubPaths } from './errors/scrub-paths.js';
 export type { FastifyModels, ModelRequestStats } from './fastify-models.js';
+export { type ClientKeyBy, clientKeyOf } from './hardening/client-key.js';
+export {
+  clientErrorHandler,
+  codedFrameworkOptions,
+  frameworkErrors,
+} from './hardening/framework-errors.js';
+export type { RateLimitOptions } from './hardening/register-rate-limit.js';
 export { disconnectSignal } from './limits/disconnect-signal.js';
 export type { RunFunction, RunOptions } from './limits/run-with-limits.js';
 export { modelLoaderPlugin } from './model-loader-plugin.js';
+export { listRoutes, type RouteEntry } from './openapi/list-routes.js';
+export type { OpenApiOptions } from './openapi/register-openapi.js';
 export type {
   LimitsOptions,
   MetricsOptions,
   ModelLimits,
   ModelLoaderPluginOptions,
 } from './plugin-options.js';
+export type { ServerIdentity } from './routes/kserve-routes.js';
+export {
+  type ModelSignature,
+  SIGNATURES_BY_ADAPTER,
+  type TensorMetadata,
+} from './routes/model-signature.js';
 export type { ZodApp } from './routes/route-context.js';
 export {
   type GracefulShutdown,

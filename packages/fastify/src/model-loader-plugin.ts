@@ -1,19 +1,41 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { toErrorResponse } from './errors/error-response.js';
 import { HttpError } from './errors/http-error.js';
 import type { FastifyModels } from './fastify-models.js';
+import { clientKeyOf, currentClient } from './hardening/client-key.js';
+import { registerRateLimit } from './hardening/register-rate-limit.js';
 import { type BoundedLimiter, createBoundedLimiter } from './limits/bounded-limiter.js';
 import { runWithLimits } from './limits/run-with-limits.js';
 import { createMetrics } from './metrics/create-metrics.js';
+import { registerOpenApi } from './openapi/register-openapi.js';
 import { limitsFor, type ModelLoaderPluginOptions, parsePluginOptions } from './plugin-options.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { createHealthCache } from './routes/health-cache.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerKserveRoutes } from './routes/kserve-routes.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerModelRoutes } from './routes/model-routes.js';
 import type { RouteContext, ZodApp } from './routes/route-context.js';
+import { registerTritonRepositoryRoutes } from './routes/triton-repository-routes.js';
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** Probes keep answering while the server closes (readiness says 503 itself). */
+const probeRoutes = new Set([
+  '/health',
+  '/health/live',
+  '/health/ready',
+  '/v2/health/live',
+  '/v2/health/ready',
+  '/metrics',
+]);
 
 async function modelLoaderPluginImpl(
   app: FastifyInstance,
@@ -25,17 +47,24 @@ async function modelLoaderPluginImpl(
   const log = app.log.child({ component: 'model-loader' });
   const limiters = new Map<string, BoundedLimiter>();
   let shuttingDown = false;
+  let closing = false;
   let loading: Promise<void> | undefined;
 
   const limiterFor = (name: string): BoundedLimiter => {
     let limiter = limiters.get(name);
     if (!limiter) {
-      limiter = createBoundedLimiter(name, limitsFor(options.limits, name));
+      const limits = limitsFor(options.limits, name);
+      limiter = createBoundedLimiter(name, {
+        ...limits,
+        maxRetryAfterInSeconds: Math.max(1, Math.ceil(limits.timeoutInMs / 1000)),
+      });
       limiters.set(name, limiter);
     }
     return limiter;
   };
-  const health = createHealthCache(loader, modelDirs);
+  const health = createHealthCache(loader, modelDirs, {
+    fileCheckIntervalInMs: options.fileCheckIntervalInMs,
+  });
   const isReady = () => !shuttingDown && health.get().statusCode === 200;
 
   const metricsOptions = options.metrics === true ? {} : options.metrics;
@@ -66,8 +95,15 @@ async function modelLoaderPluginImpl(
           );
         }
         const limits = limitsFor(options.limits, name);
+        const clientKey = runOptions?.clientKey ?? currentClient.getStore();
         const result = await runWithLimits(
-          { loader, limiter: limiterFor(name), name, timeoutInMs: limits.timeoutInMs },
+          {
+            loader,
+            limiter: limiterFor(name),
+            name,
+            timeoutInMs: limits.timeoutInMs,
+            ...(clientKey === undefined ? {} : { clientKey }),
+          },
           fn,
           runOptions,
         );
@@ -140,13 +176,67 @@ async function modelLoaderPluginImpl(
     );
   }
 
+  // Both collect the routes registered after them, the app's own included: they come first.
+  if (options.openapi !== false) {
+    await registerOpenApi(app, {
+      ...(options.openapi === true ? {} : options.openapi),
+      defaultVersion: packageVersion,
+    });
+  }
+  if (options.rateLimit) {
+    await registerRateLimit(app, {
+      ...options.rateLimit,
+      keyBy: options.rateLimit.keyBy ?? options.clientKeyBy,
+    });
+  }
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > options.maxUrlLength) {
+      throw new HttpError(
+        'URI_TOO_LONG',
+        `The URL is ${request.url.length} characters long; the limit is ${options.maxUrlLength}`,
+      );
+    }
+    if (closing && !probeRoutes.has(request.routeOptions.url ?? '')) {
+      throw new HttpError('SHUTTING_DOWN', 'The server is shutting down and takes no new work', {
+        headers: { 'retry-after': '5', connection: 'close' },
+      });
+    }
+  });
+  // Holds tarpitted refusals (HttpError.holdInMs) before any error handler answers; a client that
+  // hangs up ends the hold.
+  app.addHook('onError', async (_request, reply, error) => {
+    if (!HttpError.isInstance(error) || error.holdInMs <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, error.holdInMs);
+      function done() {
+        clearTimeout(timer);
+        reply.raw.off('close', done);
+        resolve();
+      }
+      // The response's 'close' before it was sent means the client went away.
+      reply.raw.once('close', done);
+    });
+  });
+  // `app.models.run` reads the client from here to queue fairly; entered after the body was read.
+  app.addHook('preValidation', (request, _reply, done) => {
+    currentClient.run(clientKeyOf(request, options.clientKeyBy), done);
+  });
+
   const context: RouteContext = { loader, models, modelDirs, health };
   await app.register(async (child) => {
     child.setValidatorCompiler(validatorCompiler);
     const routes: ZodApp = child.withTypeProvider<ZodTypeProvider>();
     registerHealthRoutes(routes, context);
     registerModelRoutes(routes, context);
-    if (options.adminToken) registerAdminRoutes(routes, context, options.adminToken);
+    registerKserveRoutes(routes, context, {
+      server: options.server ?? { name: 'model-loader', version: packageVersion },
+      signatures: options.signatures,
+      modelRepository: options.adminToken !== undefined,
+    });
+    if (options.adminToken) {
+      registerAdminRoutes(routes, context, options.adminToken);
+      registerTritonRepositoryRoutes(routes, context, options.adminToken);
+    }
     if (metrics) registerMetricsRoute(child, metrics.registry);
   });
 
@@ -162,6 +252,7 @@ async function modelLoaderPluginImpl(
     return payload;
   });
   app.addHook('preClose', async () => {
+    closing = true;
     models.beginShutdown();
   });
   app.addHook('onClose', async () => {

@@ -2,6 +2,11 @@ import { ModelLoaderError, type ModelRegistry } from '@model-loader/core';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { formatIssues } from './config/format-issues.js';
+import type { ClientKeyBy } from './hardening/client-key.js';
+import type { RateLimitOptions } from './hardening/register-rate-limit.js';
+import type { OpenApiOptions } from './openapi/register-openapi.js';
+import type { ServerIdentity } from './routes/kserve-routes.js';
+import type { ModelSignature } from './routes/model-signature.js';
 
 /** Limits of `app.models.run` for one model. */
 export interface ModelLimits {
@@ -11,7 +16,15 @@ export interface ModelLimits {
   readonly maxQueue?: number;
   /** Time limit of one call, queue wait included; the work's signal aborts then. @default 60000 */
   readonly timeoutInMs?: number;
-  /** Seconds sent in `Retry-After` with QUEUE_FULL. @default 1 */
+  /**
+   * Calls one client (see `clientKeyBy`) may have waiting, so one client cannot fill the queue;
+   * slots go round-robin between clients. @default half of `maxQueue`, rounded up
+   */
+  readonly maxQueuePerClient?: number;
+  /**
+   * Smallest `Retry-After` sent with QUEUE_FULL. The value sent is the queue's expected wait (mean
+   * service time x queue position / concurrency), at least this and at most the timeout. @default 1
+   */
   readonly retryAfterInSeconds?: number;
 }
 
@@ -53,13 +66,37 @@ export interface ModelLoaderPluginOptions {
    * whole app. Turn off only when the app has its own. @default true
    */
   readonly errorHandler?: boolean;
+  /** `GET /v2`'s server name and version. @default { name: 'model-loader', version: this package's version } */
+  readonly server?: ServerIdentity;
+  /** Inputs and outputs `GET /v2/models/{name}` shows, by model name. @default none (empty lists) */
+  readonly signatures?: Readonly<Record<string, ModelSignature>>;
+  /**
+   * The OpenAPI 3.1 document at `GET /openapi.json` and Swagger UI at `/docs` (`docs: false` for the
+   * document alone), or `false` for neither. @default true
+   */
+  readonly openapi?: boolean | OpenApiOptions;
+  /** Per-client rate limit of every route but the probes and `/metrics`, or `false`. @default false */
+  readonly rateLimit?: false | RateLimitOptions;
+  /** What identifies a client for the fair queue (and the rate limit's default). @default 'ip' */
+  readonly clientKeyBy?: ClientKeyBy;
+  /** Longest request URL; longer answers 414 URI_TOO_LONG. @default 8192 */
+  readonly maxUrlLength?: number;
+  /** How often `/health` checks that the files of loaded models still exist; 0 for never. @default 5000 */
+  readonly fileCheckIntervalInMs?: number;
 }
 
 const modelLimitsSchema = z.strictObject({
   concurrency: z.int().min(1).optional(),
   maxQueue: z.int().min(0).optional(),
   timeoutInMs: z.number().positive().finite().optional(),
+  maxQueuePerClient: z.int().min(1).optional(),
   retryAfterInSeconds: z.int().min(1).optional(),
+});
+
+const tensorSchema = z.strictObject({
+  name: z.string().min(1),
+  datatype: z.string().min(1),
+  shape: z.array(z.int().min(-1)),
 });
 
 const registryMethods = [
@@ -113,6 +150,38 @@ const optionsSchema = z.object({
   loadOnListen: z.boolean().default(true),
   closeLoader: z.boolean().default(true),
   errorHandler: z.boolean().default(true),
+  server: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }).optional(),
+  signatures: z
+    .record(
+      z.string(),
+      z.strictObject({ inputs: z.array(tensorSchema), outputs: z.array(tensorSchema) }),
+    )
+    .default({}),
+  openapi: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        title: z.string().min(1).optional(),
+        version: z.string().min(1).optional(),
+        description: z.string().optional(),
+        docs: z.boolean().optional(),
+      }),
+    ])
+    .default(true),
+  rateLimit: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        max: z.int().min(1),
+        timeWindowInMs: z.int().min(1).optional(),
+        keyBy: z.enum(['ip', 'api-key']).optional(),
+        allowList: z.array(z.string()).optional(),
+      }),
+    ])
+    .default(false),
+  clientKeyBy: z.enum(['ip', 'api-key']).default('ip'),
+  maxUrlLength: z.int().min(64).default(8192),
+  fileCheckIntervalInMs: z.int().min(0).default(5000),
 });
 
 /** Options after validation, with defaults applied. */
@@ -139,9 +208,14 @@ export function limitsFor(
   model: string,
 ): Required<ModelLimits> {
   const own = limits.models?.[model] ?? {};
+  const maxQueue = own.maxQueue ?? limits.maxQueue ?? 16;
   return {
     concurrency: own.concurrency ?? limits.concurrency ?? 1,
-    maxQueue: own.maxQueue ?? limits.maxQueue ?? 16,
+    maxQueue,
+    maxQueuePerClient: Math.min(
+      maxQueue,
+      own.maxQueuePerClient ?? limits.maxQueuePerClient ?? Math.max(1, Math.ceil(maxQueue / 2)),
+    ),
     timeoutInMs: own.timeoutInMs ?? limits.timeoutInMs ?? 60_000,
     retryAfterInSeconds: own.retryAfterInSeconds ?? limits.retryAfterInSeconds ?? 1,
   };

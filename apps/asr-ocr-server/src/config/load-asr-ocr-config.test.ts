@@ -20,7 +20,9 @@ describe('loadAsrOcrConfig', () => {
         maxUploadBytes: 26_214_400,
         maxAudioDurationInSeconds: 600,
         maxImagePixels: 25_000_000,
+        uploadBudgetBytes: 104_857_600,
       },
+      rateLimit: { max: 120, timeWindowInMs: 60_000 },
     });
     expect(
       config.models.map(({ name, adapter, path, required }) => ({ name, adapter, path, required })),
@@ -56,6 +58,7 @@ describe('loadAsrOcrConfig', () => {
     );
     const config = await loadAsrOcrConfig({ cwd, env: { HOST: '0.0.0.0' } });
     expect(config).toMatchObject({ demo: false, host: '0.0.0.0', port: 8081 });
+    expect(config.rateLimit).toBeUndefined();
     expect(config.models.map((model) => model.name)).toEqual(['speech']);
   });
 

@@ -11,6 +11,9 @@ export const ADAPTER_NAMES = ['whisper', 'ocr'] as const;
 /** The port this server listens on unless PORT says otherwise (the LLM server uses 8080). */
 export const DEFAULT_PORT = 8081;
 
+/** Requests per minute and client the demo allows (RATE_LIMIT_MAX overrides; 0 turns it off). */
+export const DEMO_RATE_LIMIT_MAX = '120';
+
 /** Everything the ASR/OCR server needs to start. */
 export interface AsrOcrServerConfig extends ServerConfig {
   /** Upload, audio-duration and image-pixel limits. */
@@ -64,7 +67,13 @@ export async function loadAsrOcrConfig(
   });
   const config = await loadServerConfig({
     adapterNames: ADAPTER_NAMES,
-    env: { ...withPort, MODELS_FILE: modelsFile, MODEL_DIR: modelDir },
+    env: {
+      ...withPort,
+      MODELS_FILE: modelsFile,
+      MODEL_DIR: modelDir,
+      // The demo is what people try first, often on a shared port: rate limited unless told not.
+      RATE_LIMIT_MAX: env.RATE_LIMIT_MAX || DEMO_RATE_LIMIT_MAX,
+    },
     cwd,
   });
   return { ...config, uploads, demo };

@@ -9,6 +9,8 @@ export interface UploadLimits {
   readonly maxAudioDurationInSeconds: number;
   /** Largest image, width x height, read from its header before decoding; more answers 413 IMAGE_TOO_LARGE. @default 25 000 000 */
   readonly maxImagePixels: number;
+  /** Upload bytes in flight over all requests; past it 503 UPLOAD_BUDGET_EXCEEDED. @default 4 x maxUploadBytes */
+  readonly uploadBudgetBytes: number;
 }
 
 const uploadEnvSchema = z.object({
@@ -18,11 +20,12 @@ const uploadEnvSchema = z.object({
     .default(25 * 1024 * 1024),
   MAX_AUDIO_SECONDS: z.coerce.number().pipe(z.number().positive().finite()).default(600),
   MAX_IMAGE_PIXELS: z.coerce.number().pipe(z.int().positive()).default(25_000_000),
+  UPLOAD_BUDGET_BYTES: z.coerce.number().pipe(z.int().positive()).optional(),
 });
 
 /**
  * Reads the upload limits from the environment (MAX_UPLOAD_BYTES, MAX_AUDIO_SECONDS,
- * MAX_IMAGE_PIXELS). Empty variables count as unset.
+ * MAX_IMAGE_PIXELS, UPLOAD_BUDGET_BYTES). Empty variables count as unset.
  * @throws ModelLoaderError CONFIG_INVALID naming each bad variable
  */
 export function parseUploadLimits(env: Readonly<Record<string, string | undefined>>): UploadLimits {
@@ -42,5 +45,6 @@ export function parseUploadLimits(env: Readonly<Record<string, string | undefine
     maxUploadBytes: parsed.data.MAX_UPLOAD_BYTES,
     maxAudioDurationInSeconds: parsed.data.MAX_AUDIO_SECONDS,
     maxImagePixels: parsed.data.MAX_IMAGE_PIXELS,
+    uploadBudgetBytes: parsed.data.UPLOAD_BUDGET_BYTES ?? 4 * parsed.data.MAX_UPLOAD_BYTES,
   };
 }

@@ -27,6 +27,7 @@ describe('loadLlmServerConfig', () => {
       modelDir: join(cwd, 'models'),
       modelsFile: join(cwd, 'models', 'models.yaml'),
       validateChecksums: true,
+      rateLimit: { max: 600, timeWindowInMs: 60_000 },
       gguf: { gpu: 'auto', threads: Math.max(1, availableParallelism() - 1) },
     });
     expect(config.models.map((model) => [model.name, model.required])).toEqual([
@@ -59,6 +60,7 @@ describe('loadLlmServerConfig', () => {
       env: { PORT: '9000', LLM_GPU: 'false', LLM_THREADS: '2' },
     });
     expect(config).toMatchObject({ demo: false, port: 9000, gguf: { gpu: false, threads: 2 } });
+    expect(config.rateLimit).toBeUndefined();
     expect(config.models.map((model) => model.name)).toEqual(['chat']);
     await expect(readFile(join(cwd, 'models', 'models.yaml'))).rejects.toThrow(/ENOENT/);
   });

@@ -10,6 +10,9 @@ import { demoModelsNotWritable, ensureDemoModels } from './demo-models.js';
 /** Port of the LLM server unless PORT says otherwise. */
 export const DEFAULT_PORT = 8080;
 
+/** Requests per minute and client the demo allows (RATE_LIMIT_MAX overrides; 0 turns it off). */
+export const DEMO_RATE_LIMIT_MAX = '600';
+
 /** Everything `buildApp` needs: the server config plus the GGUF adapter settings. */
 export interface LlmServerConfig extends ServerConfig {
   /** Settings of the GGUF adapter (GPU backend, threads). */
@@ -72,6 +75,8 @@ export async function loadLlmServerConfig(
       throw demoModelsNotWritable(demoDir, cause);
     });
     serverEnv.MODELS_FILE = modelsFile;
+    // The demo is what people try first, often on a shared port: rate limited unless told not.
+    serverEnv.RATE_LIMIT_MAX = env.RATE_LIMIT_MAX || DEMO_RATE_LIMIT_MAX;
     demo = true;
   }
   const server = await loadServerConfig({ adapterNames: ['gguf'], env: serverEnv, cwd });

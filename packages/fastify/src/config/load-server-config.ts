@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { ModelLoaderError } from '@model-loader/core';
 import { parse as parseYaml } from 'yaml';
+import type { ClientKeyBy } from '../hardening/client-key.js';
 import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
 import { formatIssues } from './format-issues.js';
 import { createModelsFileSchema, type ModelEntry } from './models-file-schema.js';
@@ -41,6 +42,12 @@ export interface ServerConfig {
   readonly models: readonly ModelEntry[];
   /** Limits for `app.models.run`: the environment's defaults plus each model's `limits`. */
   readonly limits: LimitsOptions;
+  /** Per-client rate limit (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS), or undefined for none. */
+  readonly rateLimit?: { readonly max: number; readonly timeWindowInMs: number };
+  /** What identifies a client (CLIENT_KEY). */
+  readonly clientKeyBy: ClientKeyBy;
+  /** Serve `/openapi.json` (OPENAPI) and `/docs` (API_DOCS). */
+  readonly openapi: { readonly document: boolean; readonly docs: boolean };
 }
 
 function configError(message: string, cause?: unknown): ModelLoaderError {
@@ -140,8 +147,19 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
     limits: {
       concurrency: vars.MODEL_CONCURRENCY,
       maxQueue: vars.MODEL_QUEUE_SIZE,
+      ...(vars.MODEL_QUEUE_PER_CLIENT === undefined
+        ? {}
+        : { maxQueuePerClient: vars.MODEL_QUEUE_PER_CLIENT }),
       timeoutInMs: vars.REQUEST_TIMEOUT_MS,
       models: perModel,
+    },
+    ...(vars.RATE_LIMIT_MAX
+      ? { rateLimit: { max: vars.RATE_LIMIT_MAX, timeWindowInMs: vars.RATE_LIMIT_WINDOW_MS } }
+      : {}),
+    clientKeyBy: vars.CLIENT_KEY,
+    openapi: {
+      document: flag(vars.OPENAPI, true) === true,
+      docs: flag(vars.OPENAPI, true) === true && flag(vars.API_DOCS, true) === true,
     },
   };
 }

@@ -9,6 +9,7 @@ const modelLimits = z.strictObject({
   concurrency: z.int().min(1).optional(),
   maxQueue: z.int().min(0).optional(),
   timeoutInMs: z.number().positive().optional(),
+  maxQueuePerClient: z.int().min(1).optional(),
   retryAfterInSeconds: z.int().min(1).optional(),
 });
 

@@ -24,6 +24,18 @@ export const serverEnvSchema = z.object({
   MODEL_CONCURRENCY: z.coerce.number().pipe(z.int().min(1)).default(1),
   /** Calls waiting per model before 503 QUEUE_FULL. @default 16 */
   MODEL_QUEUE_SIZE: z.coerce.number().pipe(z.int().min(0)).default(16),
+  /** Calls one client may have waiting per model. @default half of MODEL_QUEUE_SIZE, rounded up */
+  MODEL_QUEUE_PER_CLIENT: optionalNumber(z.int().min(1)),
+  /** Requests one client may send per RATE_LIMIT_WINDOW_MS; unset or 0 turns rate limiting off. */
+  RATE_LIMIT_MAX: optionalNumber(z.int().min(0)),
+  /** Window of the rate limit. @default 60000 */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().pipe(z.int().positive()).default(60_000),
+  /** What identifies a client (rate limit and fair queue): `ip`, or `api-key` (only behind a gateway that verifies keys). @default ip */
+  CLIENT_KEY: z.enum(['ip', 'api-key']).default('ip'),
+  /** `/openapi.json` (`true`/`false`). @default true */
+  OPENAPI: z.enum(['true', 'false', '1', '0']).default('true'),
+  /** The docs page at `/docs` (`true`/`false`); needs OPENAPI. @default true */
+  API_DOCS: z.enum(['true', 'false', '1', '0']).default('true'),
   /** Time in-flight work gets to finish after SIGTERM. @default 30000 */
   SHUTDOWN_GRACE_MS: z.coerce.number().pipe(z.int().positive()).default(30_000),
   /** Verify checksums (`true`/`false`); overrides the file's `validateChecksums`. */

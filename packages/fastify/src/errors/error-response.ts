@@ -1,5 +1,5 @@
 import { ModelLoaderError } from '@model-loader/core';
-import { HttpError } from './http-error.js';
+import { HttpError, type HttpErrorCode } from './http-error.js';
 import { httpStatusFor } from './http-status.js';
 import { scrubPaths } from './scrub-paths.js';
 
@@ -24,11 +24,18 @@ interface FastifyLikeError {
   validation?: unknown;
 }
 
-const fastifyStatusCodes: Record<number, string> = {
+/** Codes for the statuses Fastify and its plugins raise errors with. */
+const fastifyStatusCodes: Record<number, HttpErrorCode> = {
   400: 'REQUEST_INVALID',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
+  408: 'REQUEST_TOO_SLOW',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
 };
 
 /**
@@ -61,8 +68,13 @@ export function toErrorResponse(error: unknown, modelDirs: readonly string[]): E
     );
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code = fastifyStatusCodes[status] ?? 'REQUEST_INVALID';
-    return respond(status, code, scrubPaths(fastifyError.message ?? 'Invalid request', modelDirs));
+    const code = fastifyStatusCodes[status];
+    // A 4xx without a code of its own is reported as 400, so status and code always agree.
+    return respond(
+      code ? status : 400,
+      code ?? 'REQUEST_INVALID',
+      scrubPaths(fastifyError.message ?? 'Invalid request', modelDirs),
+    );
   }
   return respond(500, 'INTERNAL_ERROR', 'Internal server error; the server log has the details');
 }

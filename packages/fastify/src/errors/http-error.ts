@@ -15,8 +15,18 @@ export const HTTP_ERROR_CODES = {
   NOT_FOUND: 404,
   /** The request body is larger than the server's body limit. */
   PAYLOAD_TOO_LARGE: 413,
+  /** The client took longer than the server's request timeout to send its request line and headers. */
+  REQUEST_TOO_SLOW: 408,
+  /** The model exists but not in the version asked for (KServe v2 / Triton routes). */
+  MODEL_VERSION_NOT_FOUND: 404,
+  /** The request URL is longer than the server accepts. */
+  URI_TOO_LONG: 414,
   /** The request body has a content type the route does not accept. */
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The client sent more requests than its rate limit allows; try again after `Retry-After` seconds. */
+  RATE_LIMITED: 429,
+  /** The request headers (or the request line) are larger than the server accepts. */
+  HEADERS_TOO_LARGE: 431,
   /** The client closed the connection before the answer (logged; the client never sees it). */
   REQUEST_ABORTED: 499,
   /** An unexpected error; details are only in the server log. */
@@ -25,6 +35,8 @@ export const HTTP_ERROR_CODES = {
   QUEUE_FULL: 503,
   /** The server is shutting down and takes no new work. */
   SHUTTING_DOWN: 503,
+  /** Uploads in progress already hold the server's upload byte budget; try again after `Retry-After` seconds. */
+  UPLOAD_BUDGET_EXCEEDED: 503,
   /** The work took longer than the request timeout and was aborted. */
   REQUEST_TIMEOUT: 504,
 } as const;
@@ -40,16 +52,23 @@ export class HttpError extends Error {
   readonly statusCode: number;
   /** Extra response headers, for example `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Time the plugin holds this answer before sending it: a tarpit for a client that already
+   * exceeded its share, so one that ignores `Retry-After` cannot turn its connections into a busy
+   * loop that starves everyone else of CPU. 0 sends at once.
+   */
+  readonly holdInMs: number;
 
   constructor(
     code: HttpErrorCode,
     message: string,
-    options: { headers?: Record<string, string>; cause?: unknown } = {},
+    options: { headers?: Record<string, string>; cause?: unknown; holdInMs?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = HTTP_ERROR_CODES[code];
     this.headers = options.headers ?? {};
+    this.holdInMs = options.holdInMs ?? 0;
   }
 
   /** True for any `HttpError`, even one created by another copy of this package. */

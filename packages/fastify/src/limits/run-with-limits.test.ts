@@ -81,7 +81,7 @@ describe('app.models.run', () => {
     expect(refused.json()).toEqual({
       error: {
         code: 'QUEUE_FULL',
-        message: "Model 'a' is busy: 2 running and 1 waiting; try again later",
+        message: "Model 'a' is busy: 2 running and 1 waiting; try again in 7 s",
       },
     });
     expect(started).toEqual([1, 2]);

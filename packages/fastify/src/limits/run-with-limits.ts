@@ -8,6 +8,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Time limit of this call, queue wait included; overrides the model's `timeoutInMs`. */
   readonly timeoutInMs?: number;
+  /**
+   * The client the call is for, for the fair queue. @default the client of the request being
+   * handled (the plugin tracks it), or one shared queue outside a request
+   */
+  readonly clientKey?: string;
 }
 
 /** The work given to `run`: the leased model and a signal aborted on timeout or disconnect. */
@@ -21,6 +26,7 @@ interface RunTarget {
   readonly limiter: BoundedLimiter;
   readonly name: string;
   readonly timeoutInMs: number;
+  readonly clientKey?: string;
 }
 
 /**
@@ -61,7 +67,7 @@ export async function runWithLimits<TModel, TResult>(
   if (external?.aborted) onExternalAbort();
   else external?.addEventListener('abort', onExternalAbort, { once: true });
   try {
-    const release = await limiter.acquire(controller.signal);
+    const release = await limiter.acquire(controller.signal, target.clientKey);
     const work = (async () => {
       try {
         controller.signal.throwIfAborted();

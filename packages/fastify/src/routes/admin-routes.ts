@@ -10,7 +10,12 @@ import { publicModelInfo, type RouteContext, type ZodApp } from './route-context
 export function registerAdminRoutes(app: ZodApp, context: RouteContext, adminToken: string): void {
   const check = createBearerCheck(adminToken);
   const options = {
-    schema: { params: modelNameParams },
+    schema: {
+      tags: ['Admin'],
+      security: [{ bearerAuth: [] }],
+      summary: 'Load, unload or reload (hot swap) a model',
+      params: modelNameParams,
+    },
     onRequest: async (request: { headers: { authorization?: string } }) =>
       check(request.headers.authorization),
   };

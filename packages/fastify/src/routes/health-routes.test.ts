@@ -1,5 +1,7 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ModelLoader } from '@model-loader/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildApp, createModelDir, createTestLoader, ggufBytes } from '../test-support/test-app.js';
 
 describe('health routes', () => {
@@ -24,6 +26,8 @@ describe('health routes', () => {
       loaded_count: 0,
       total_count: 1,
       errors: {},
+      reload_errors: {},
+      missing_files: {},
     });
     expect((await app.inject('/health/live')).statusCode).toBe(200);
     expect((await app.inject('/v2/health/live')).json()).toEqual({ live: true });
@@ -45,6 +49,8 @@ describe('health routes', () => {
       loaded_count: 1,
       total_count: 1,
       errors: {},
+      reload_errors: {},
+      missing_files: {},
     });
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
     expect((await app.inject('/v2/health/ready')).statusCode).toBe(200);
@@ -70,6 +76,8 @@ describe('health routes', () => {
       loaded_count: 1,
       total_count: 2,
       errors: { extra: 'MODEL_FILE_NOT_FOUND: Model file not found: missing.gguf' },
+      reload_errors: {},
+      missing_files: {},
     });
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
     expect((await app.inject('/v2/models/extra/ready')).statusCode).toBe(400);
@@ -116,3 +124,41 @@ describe('health routes', () => {
     });
   });
 });
+
+describe('/health beyond the seed', () => {
+  it('shows a loaded model whose file vanished, and clears it when the file is back', async () => {
+    const modelDir = await createModelDir({ 'a.gguf': ggufBytes(), 'b.gguf': ggufBytes() });
+    const test = createTestLoader();
+    const loader = new ModelLoader({ modelDir })
+      .register({ name: 'a', path: 'a.gguf', loader: test.load })
+      .register({ name: 'b', path: 'b.gguf', loader: test.load });
+    const app = await buildApp({ loader, fileCheckIntervalInMs: 20 });
+    await app.models.loadInBackground();
+    expect((await app.inject('/health')).json().status).toBe('healthy');
+
+    await rm(join(modelDir, 'a.gguf'));
+    await vi.waitFor(async () => {
+      const health = await app.inject('/health');
+      expect(health.statusCode).toBe(200);
+      expect(health.json()).toMatchObject({
+        status: 'degraded',
+        message: 'All models loaded; model files missing: a',
+        models_loaded: { a: true, b: true },
+        missing_files: { a: ['a.gguf'] },
+      });
+    });
+    expect(bodyHidesDir(await app.inject('/health'), modelDir)).toBe(true);
+
+    await writeFile(join(modelDir, 'a.gguf'), ggufBytes());
+    await vi.waitFor(async () => {
+      expect((await app.inject('/health')).json()).toMatchObject({
+        status: 'healthy',
+        missing_files: {},
+      });
+    });
+  });
+});
+
+function bodyHidesDir(response: { body: string }, dir: string): boolean {
+  return !response.body.includes(dir);
+}

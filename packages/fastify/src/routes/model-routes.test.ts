@@ -214,7 +214,17 @@ describe('admin routes', () => {
       },
     });
     expect((loader.get('a') as { id: number }).id).toBe(1);
-    expect((await app.inject('/health')).json().status).toBe('healthy');
+    // Still serving (200), but /health says the reload failed, not just /models/a.
+    const health = await app.inject('/health');
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({
+      status: 'degraded',
+      message: 'All models loaded; reload failed, previous copy serving: a',
+      models_loaded: { a: true },
+      errors: {},
+      reload_errors: { a: "MODEL_LOAD_FAILED: Failed to load model 'a': Error: out of memory" },
+      missing_files: {},
+    });
   });
 });
 
