@@ -198,6 +198,7 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
           model,
           context: llamaContext,
           maxQueuedRequests: resolved.maxQueuedRequests,
+          ...(resolved.threads === undefined ? {} : { threads: resolved.threads }),
         });
       } catch (error) {
         const lines = await capture.stop();
