@@ -18,9 +18,9 @@ import type {
 } from './gguf-generation.js';
 import type { importNodeLlamaCpp } from './import-node-llama-cpp.js';
 import { createJsonSchemaGrammar } from './json-schema-grammar.js';
-import { forcedToolCall } from './tool-calling.js';
 import { SequencePool, type SequencePoolStats } from './sequence-pool.js';
 import { createTextStream, type TextStream } from './text-stream.js';
+import { forcedToolCall } from './tool-calling.js';
 
 const DEFAULT_MAX_TOKENS = 256;
 
@@ -117,10 +117,7 @@ export function createGgufModelHandle(parts: {
   async function generate(
     options: GgufGenerationOptions,
     onChunk: ((chunk: string) => void) | undefined,
-    body: (
-      run: Run,
-      sampling: Record<string, unknown>,
-    ) => Promise<Outcome>,
+    body: (run: Run, sampling: Record<string, unknown>) => Promise<Outcome>,
   ): Promise<GgufGeneration> {
     const signal = options.signal
       ? AbortSignal.any([options.signal, disposal.signal])

@@ -30,17 +30,13 @@ const time = {
 beforeAll(async () => {
   await temp.write('.keep', new Uint8Array());
   await writeTinyGguf(join(temp.dir(), 'tiny.gguf'));
-  model = await adapter.load(
-    join(temp.dir(), 'tiny.gguf'),
-    { contextSize: 2048 },
-    {
-      signal: new AbortController().signal,
-      attempt: 1,
-      modelName: 'tiny',
-      logger: { debug() {}, info() {}, warn() {}, error() {} },
-      onProgress() {},
-    } as unknown as Parameters<typeof adapter.load>[2],
-  );
+  model = await adapter.load(join(temp.dir(), 'tiny.gguf'), { contextSize: 2048 }, {
+    signal: new AbortController().signal,
+    attempt: 1,
+    modelName: 'tiny',
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    onProgress() {},
+  } as unknown as Parameters<typeof adapter.load>[2]);
 });
 afterAll(async () => {
   await model?.dispose();

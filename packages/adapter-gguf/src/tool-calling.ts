@@ -1,9 +1,4 @@
-import type {
-  GgufJsonSchema,
-  GgufTool,
-  GgufToolCall,
-  GgufToolChoice,
-} from './gguf-generation.js';
+import type { GgufJsonSchema, GgufTool, GgufToolCall, GgufToolChoice } from './gguf-generation.js';
 
 const NO_PARAMETERS: GgufJsonSchema = { type: 'object', properties: {} };
 
