@@ -110,6 +110,11 @@ describe('sampling fields through the official openai client', () => {
         'REQUEST_FIELD_UNKNOWN',
       ],
       [{ response_format: { type: 'yaml' } }, 'response_format.type', 'REQUEST_INVALID'],
+      [
+        { messages: [{ role: 'user', content: 'x', name: 'bob' }] },
+        'messages[0].name',
+        'REQUEST_UNSUPPORTED',
+      ],
     ];
     for (const [extra, param, code] of cases) {
       const error = await rejection(

@@ -105,7 +105,6 @@ describe('shutdown with streams longer than SHUTDOWN_GRACE_MS', () => {
         }),
         openStream('/v1/completions', { prompt: 'Once upon a time' }),
       ]);
-      const sigtermAt = performance.now();
       child.kill('SIGTERM');
       for (const stream of streams) {
         const rest: string[] = [];
@@ -119,12 +118,13 @@ describe('shutdown with streams longer than SHUTDOWN_GRACE_MS', () => {
             message: expect.stringContaining('shutting down'),
           },
         });
-        // No finish chunk: the generation was cut, not completed.
+        // No finish chunk, and far fewer chunks than the 1900 tokens asked for: the generation
+        // was cut at the grace period, not completed.
         expect(rest.some((data) => data.includes('"finish_reason":"length"'))).toBe(false);
+        expect(stream.seen.length + rest.length).toBeLessThan(1900);
       }
       expect(await exited).toBe(0);
-      // 1900 tokens of this model take about 8 s: the streams ended at the grace, not at their end.
-      expect(performance.now() - sigtermAt).toBeLessThan(5000);
+      expect(output).toContain('shutdown grace period passed; ending running work');
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }

@@ -4,10 +4,18 @@
  */
 export type GgufJsonSchema = { readonly [key: string]: unknown };
 
-/** Constrains the output: any JSON object, or JSON matching a schema. Plain data. */
+/**
+ * Constrains the output: any JSON object, or JSON matching a schema. For `chat`, a schema (with its
+ * name and description) is also shown to the model in the system prompt, as OpenAI does. Plain data.
+ */
 export type GgufResponseFormat =
   | { readonly type: 'json_object' }
-  | { readonly type: 'json_schema'; readonly schema: GgufJsonSchema };
+  | {
+      readonly type: 'json_schema';
+      readonly schema: GgufJsonSchema;
+      readonly name?: string;
+      readonly description?: string;
+    };
 
 /** A function the model may call. Plain data. */
 export interface GgufTool {

@@ -75,6 +75,12 @@ interface Outcome {
   readonly toolCalls?: readonly GgufToolCall[];
 }
 
+/** Tells the model the schema its answer must match (the grammar enforces it). */
+function schemaInstructions(format: Extract<GgufResponseFormat, { type: 'json_schema' }>): string {
+  const about = [format.name, format.description].filter(Boolean).join(': ');
+  return `Answer with one JSON value${about ? ` (${about})` : ''} matching this JSON schema: ${JSON.stringify(format.schema)}`;
+}
+
 /** OpenAI's penalties as llama.cpp's: no multiplicative penalty, over every generated token. */
 function repeatPenalty(options: GgufGenerationOptions, maxTokens: number) {
   const presencePenalty = options.presencePenalty ?? 0;
@@ -246,7 +252,11 @@ export function createGgufModelHandle(parts: {
             },
           ]),
         );
-        const history = toChatHistory(messages);
+        const format = tools.length === 0 ? options.responseFormat : undefined;
+        const history = toChatHistory(
+          messages,
+          format?.type === 'json_schema' ? schemaInstructions(format) : undefined,
+        );
         const { response, metadata, functionCalls } =
           tools.length > 0
             ? await chat.generateResponse(history, { ...sampling, functions, onToken })

@@ -25,6 +25,13 @@ function textOf(content: Content): string {
 export function toMessages(messages: ChatCompletionBody['messages']): GgufChatMessage[] {
   const callIds = new Set<string>();
   return messages.map((message, index): GgufChatMessage => {
+    if ('name' in message && message.name) {
+      throw new ApiError(
+        'REQUEST_UNSUPPORTED',
+        `\`messages[${index}].name\` is not supported: the chat templates here have no participant names. Put the name in the content.`,
+        `messages[${index}].name`,
+      );
+    }
     if (message.role === 'tool') {
       if (!callIds.has(message.tool_call_id)) {
         throw new ApiError(
@@ -42,7 +49,8 @@ export function toMessages(messages: ChatCompletionBody['messages']): GgufChatMe
       });
       return {
         role: 'assistant',
-        content: textOf(message.content),
+        // An earlier refusal is what the assistant said.
+        content: textOf(message.content) || (message.refusal ?? ''),
         ...(toolCalls.length ? { toolCalls } : {}),
       };
     }
@@ -110,9 +118,12 @@ function toResponseFormat(body: ChatCompletionBody): GgufResponseFormat | undefi
       'response_format.json_schema.schema',
     );
   }
+  const { name, description, schema } = format.json_schema;
   return {
     type: 'json_schema',
-    schema: toGrammarSchema(format.json_schema.schema, 'response_format.json_schema.schema'),
+    schema: toGrammarSchema(schema, 'response_format.json_schema.schema'),
+    name,
+    ...(description ? { description } : {}),
   };
 }
 
