@@ -142,6 +142,8 @@ describe('POST /v1/audio/transcriptions (inject)', () => {
       error: {
         code: 'MODEL_NOT_REGISTERED',
         message: "No speech model 'gpt-4o-transcribe'. Speech models: whisper-1, whisper",
+        type: 'not_found_error',
+        param: null,
       },
     });
     const missing = await post('/v1/audio/transcriptions', [
@@ -151,6 +153,8 @@ describe('POST /v1/audio/transcriptions (inject)', () => {
     expect(missing.json().error).toEqual({
       code: 'REQUEST_INVALID',
       message: 'Invalid request: `model` is required (a speech model, or whisper-1)',
+      type: 'invalid_request_error',
+      param: 'model',
     });
   });
 });

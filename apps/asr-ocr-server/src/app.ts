@@ -11,7 +11,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AsrOcrServerConfig } from './config/load-asr-ocr-config.js';
 import { registerAsrRoute } from './routes/asr-route.js';
 import { registerOcrRoute } from './routes/ocr-route.js';
-import { registerOpenAiTranscriptionsRoute } from './routes/openai-transcriptions-route.js';
+import { registerOpenAiAudioRoutes } from './routes/openai-audio-routes.js';
+import { createOpenAiErrorHandler } from './routes/openai-error-handler.js';
 import type { AppRouteContext } from './routes/route-context.js';
 import { createUploadBudget } from './uploads/upload-budget.js';
 
@@ -28,7 +29,7 @@ export interface BuildAppOptions {
 /**
  * Builds the ASR/OCR server: the model-loader plugin (health, readiness, `/models`, metrics, admin,
  * per-model limits, shutdown) over a loader with the models of `config`, and the routes `/asr`,
- * `/ocr` and `/v1/audio/transcriptions`. Models load once the server listens (or when a test calls
+ * `/ocr`, `/v1/audio/transcriptions` and `/v1/audio/translations`. Models load once the server listens (or when a test calls
  * `app.models.loadInBackground()`).
  */
 export async function buildApp(
@@ -86,7 +87,10 @@ export async function buildApp(
     );
     registerAsrRoute(routes, context);
     registerOcrRoute(routes, context);
-    registerOpenAiTranscriptionsRoute(routes, context);
+    await routes.register(async (v1) => {
+      v1.setErrorHandler(createOpenAiErrorHandler(context.modelDirs));
+      registerOpenAiAudioRoutes(v1, context);
+    });
   });
   return app;
 }

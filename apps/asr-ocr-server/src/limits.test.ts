@@ -75,7 +75,12 @@ describe('upload limits', () => {
     const openai = await app.inject({ method: 'POST', url: '/v1/audio/transcriptions', ...v1 });
     expect(openai.statusCode).toBe(413);
     expect(openai.json()).toEqual({
-      error: { code: 'AUDIO_TOO_LONG', message: 'Audio is 2.0 s long; the limit is 1.5 s' },
+      error: {
+        code: 'AUDIO_TOO_LONG',
+        message: 'Audio is 2.0 s long; the limit is 1.5 s',
+        type: 'invalid_request_error',
+        param: null,
+      },
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import OpenAI, { NotFoundError, toFile } from 'openai';
+import OpenAI, { BadRequestError, NotFoundError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipart, toneWav } from './test-support/media.js';
 import { createTestApp, createTestConfig } from './test-support/test-server.js';
@@ -46,8 +46,65 @@ describe('the official openai client on a real port', () => {
       language: 'fr',
     });
     expect(verbose).toMatchObject({ duration: 3, language: 'fr' });
-    expect(verbose.segments?.length).toBeGreaterThan(0);
+    expect((verbose as unknown as { segments: unknown[] }).segments.length).toBeGreaterThan(0);
     expect(verbose.segments?.[0]?.end).toBeLessThanOrEqual(3);
+  });
+
+  it('audio.translations.create translates with task=translate, in every format', async () => {
+    const wav = toneWav(523);
+    const json = await client.audio.translations.create({
+      file: await toFile(Buffer.from(wav), 'tone.wav'),
+      model: 'whisper-1',
+    });
+    expect(typeof json.text).toBe('string');
+    const verbose = await client.audio.translations.create({
+      file: await toFile(Buffer.from(wav), 'tone.wav'),
+      model: 'whisper-1',
+      response_format: 'verbose_json',
+    });
+    // Timestamps change the decoding, so the verbose text may differ from the plain one.
+    expect(verbose).toMatchObject({ task: 'translate', duration: 2 });
+    expect((verbose as unknown as { segments: unknown[] }).segments.length).toBeGreaterThan(0);
+    const srt = await client.audio.translations.create({
+      file: await toFile(Buffer.from(wav), 'tone.wav'),
+      model: 'whisper',
+      response_format: 'srt',
+    });
+    expect(srt).toMatch(/^1\n00:00:00,000 --> /);
+    // The same model and task through the seed route give the same text.
+    const asr = await app.inject({
+      method: 'POST',
+      url: '/asr?task=translate',
+      ...multipart([{ name: 'audio', filename: 'a.wav', type: 'audio/wav', data: wav }]),
+    });
+    expect(asr.json().text).toBe(json.text);
+  });
+
+  it("refuses what it cannot honour in OpenAI's error shape, naming the field", async () => {
+    const wav = Buffer.from(toneWav());
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ prompt: 'Names: Ada.' }, 'prompt', 'REQUEST_UNSUPPORTED'],
+      [{ temperature: 0.5 }, 'temperature', 'REQUEST_UNSUPPORTED'],
+      [{ response_format: 'xml' }, 'response_format', 'REQUEST_INVALID'],
+    ];
+    for (const [extra, param, code] of cases) {
+      const error = await client.audio.transcriptions
+        .create({ file: await toFile(wav, 'tone.wav'), model: 'whisper-1', ...extra } as never)
+        .catch((caught: unknown) => caught);
+      expect(error, param).toBeInstanceOf(BadRequestError);
+      expect(error).toMatchObject({ status: 400, code, param, type: 'invalid_request_error' });
+    }
+    const translation = await client.audio.translations
+      .create({ file: await toFile(wav, 'tone.wav'), model: 'whisper-1', language: 'fr' } as never)
+      .catch((caught: unknown) => caught);
+    expect(translation).toMatchObject({ status: 400, code: 'REQUEST_INVALID', param: 'language' });
+    // temperature 0 is OpenAI's default and what greedy decoding does: accepted.
+    const greedy = await client.audio.transcriptions.create({
+      file: await toFile(wav, 'tone.wav'),
+      model: 'whisper-1',
+      temperature: 0,
+    });
+    expect(typeof greedy.text).toBe('string');
   });
 
   it('raises NotFoundError for a model the server does not have', async () => {
@@ -56,6 +113,11 @@ describe('the official openai client on a real port', () => {
       model: 'whisper-large',
     });
     await expect(call).rejects.toBeInstanceOf(NotFoundError);
-    await expect(call).rejects.toMatchObject({ status: 404 });
+    await expect(call).rejects.toMatchObject({
+      status: 404,
+      code: 'MODEL_NOT_REGISTERED',
+      type: 'not_found_error',
+      param: null,
+    });
   });
 });

@@ -240,7 +240,7 @@ describe('OpenAI-compatible routes through inject', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({
       type: 'invalid_request_error',
-      param: null,
+      param: 'messages',
       code: 'REQUEST_INVALID',
     });
     expect(bad.json().error.message).toContain('give at least one message');
@@ -248,6 +248,7 @@ describe('OpenAI-compatible routes through inject', () => {
       post('/v1/completions', { model: 'summariser', prompt: 'x', n: 2 }),
     );
     expect(many.statusCode).toBe(400);
+    expect(many.json().error).toMatchObject({ code: 'REQUEST_UNSUPPORTED', param: 'n' });
     expect(many.json().error.message).toContain('only n = 1 is supported');
     const tooLong = await app.inject(
       post('/v1/chat/completions', {

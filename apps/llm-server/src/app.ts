@@ -25,7 +25,15 @@ import {
   toRouteErrorResponse,
 } from './routes/error-responses.js';
 import { registerInferenceRoute } from './routes/inference-route.js';
+import { OpenStreams } from './routes/open-streams.js';
 import { registerOpenAiRoutes } from './routes/openai-routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The OpenAI event streams being served; the shutdown ends them with `SHUTTING_DOWN`. */
+    openStreams: OpenStreams;
+  }
+}
 
 /** Options of {@link buildApp} for tests and embedding. */
 export interface BuildAppOptions {
@@ -37,9 +45,9 @@ export interface BuildAppOptions {
 
 type ErrorBodyShape = (response: RouteErrorResponse) => unknown;
 
-function errorHandler(app: FastifyInstance, shape: ErrorBodyShape) {
+function errorHandler(app: FastifyInstance, shape: ErrorBodyShape, codeUnknownFields: boolean) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const response = toRouteErrorResponse(error, [app.models.loader.modelDir]);
+    const response = toRouteErrorResponse(error, [app.models.loader.modelDir], codeUnknownFields);
     if (response.statusCode === 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: response.body.error.code }, response.body.error.message);
     return reply.code(response.statusCode).headers(response.headers).send(shape(response));
@@ -49,8 +57,8 @@ function errorHandler(app: FastifyInstance, shape: ErrorBodyShape) {
 /**
  * The LLM server: the model-loader plugin (health, readiness, `/models`, admin, metrics, limits,
  * shutdown) with the config's GGUF models, `POST /inference`, and OpenAI-compatible
- * `/v1/models`, `/v1/chat/completions` and `/v1/completions`. Models load once it listens (or
- * call `app.models.loadInBackground()`).
+ * `/v1/models`, `/v1/models/{id}`, `/v1/chat/completions`, `/v1/completions` and `/v1/embeddings`.
+ * Models load once it listens (or call `app.models.loadInBackground()`).
  */
 export async function buildApp(
   config: LlmServerConfig,
@@ -67,17 +75,19 @@ export async function buildApp(
     { logger: app.log.child({ component: 'model-loader' }) },
   );
   await app.register(modelLoaderPlugin, createPluginOptions(config, loader));
+  const streams = new OpenStreams();
+  app.decorate('openStreams', streams);
 
   await app.register(async (child) => {
     child.setValidatorCompiler(validatorCompiler);
-    child.setErrorHandler(errorHandler(child, (response) => response.body));
+    child.setErrorHandler(errorHandler(child, (response) => response.body, false));
     registerInferenceRoute(child.withTypeProvider<ZodTypeProvider>(), child);
   });
 
   await app.register(
     async (child) => {
       child.setValidatorCompiler(validatorCompiler);
-      child.setErrorHandler(errorHandler(child, toOpenAiErrorBody));
+      child.setErrorHandler(errorHandler(child, toOpenAiErrorBody, true));
       child.setNotFoundHandler((request, reply) =>
         reply.code(404).send(
           toOpenAiErrorBody({
@@ -94,7 +104,7 @@ export async function buildApp(
           }),
         ),
       );
-      registerOpenAiRoutes(child.withTypeProvider<ZodTypeProvider>(), child);
+      registerOpenAiRoutes(child.withTypeProvider<ZodTypeProvider>(), child, streams);
     },
     { prefix: '/v1' },
   );

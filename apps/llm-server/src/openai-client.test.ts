@@ -33,6 +33,7 @@ describe('the official openai client on a real port', () => {
         { role: 'user', content: 'Summarise: the cat sat on the mat.' },
       ],
       max_tokens: 6,
+      temperature: 0,
     });
     expect(chat.object).toBe('chat.completion');
     expect(chat.choices[0]?.message.role).toBe('assistant');
@@ -46,6 +47,7 @@ describe('the official openai client on a real port', () => {
         { role: 'user', content: 'Summarise: the cat sat on the mat.' },
       ],
       max_tokens: 6,
+      temperature: 0,
       stream: true,
       stream_options: { include_usage: true },
     });

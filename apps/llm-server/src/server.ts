@@ -13,7 +13,8 @@ try {
       'no models file given: serving the tiny demo models (set MODELS_FILE to serve your own)',
     );
   }
-  await startServer(app, config);
+  // When SHUTDOWN_GRACE_MS ends, open streams get a SHUTTING_DOWN event and [DONE], then exit 0.
+  await startServer(app, config, { onGracePeriodEnd: () => void app.openStreams.closeAll() });
 } catch (error) {
   // A configuration error is the operator's to fix: one coded line and exit 2, as the CLI does.
   if (ModelLoaderError.isInstance(error) && error.code === 'CONFIG_INVALID') {

@@ -233,6 +233,7 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
           context: llamaContext,
           maxQueuedRequests: resolved.maxQueuedRequests,
           longestTokenInBytes: summary.longestTokenInBytes,
+          ...(resolved.threads === undefined ? {} : { threads: resolved.threads }),
         });
       } catch (error) {
         const lines = await capture.stop();

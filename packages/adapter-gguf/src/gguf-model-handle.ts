@@ -1,15 +1,27 @@
 import type {
-  ChatHistoryItem,
+  ChatModelFunctions,
   Llama,
   LlamaContext,
   LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaGrammar,
   LlamaModel,
 } from 'node-llama-cpp';
-import type { GgufChatMessage, GgufGeneration, GgufGenerationOptions } from './gguf-generation.js';
+import { toChatHistory } from './chat-history.js';
+import type {
+  GgufChatMessage,
+  GgufEmbeddings,
+  GgufGeneration,
+  GgufGenerationOptions,
+  GgufResponseFormat,
+  GgufToolCall,
+} from './gguf-generation.js';
 import type { importNodeLlamaCpp } from './import-node-llama-cpp.js';
+import { createJsonSchemaGrammar } from './json-schema-grammar.js';
 import { checkPromptSize, maxPromptSizeInBytes } from './prompt-size.js';
 import { SequencePool, type SequencePoolStats } from './sequence-pool.js';
 import { createTextStream, type TextStream } from './text-stream.js';
+import { forcedToolCall } from './tool-calling.js';
 
 const DEFAULT_MAX_TOKENS = 256;
 
@@ -51,6 +63,14 @@ export interface GgufModelHandle {
     messages: readonly GgufChatMessage[],
     options?: GgufGenerationOptions,
   ): TextStream<GgufGeneration>;
+  /**
+   * One embedding vector per input (node-llama-cpp's embedding context, created on first use and
+   * kept; inputs are embedded one after another). Arguments and result are plain data.
+   */
+  embed(
+    inputs: readonly string[],
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<GgufEmbeddings>;
   /** Refuses new requests, aborts running ones, frees the context and the model. */
   dispose(): Promise<void>;
 }
@@ -63,16 +83,32 @@ interface Run {
   readonly onToken: () => void;
 }
 
-function toHistory(messages: readonly GgufChatMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((message) =>
-    message.role === 'system'
-      ? { type: 'system', text: message.content }
-      : message.role === 'user'
-        ? { type: 'user', text: message.content }
-        : { type: 'model', response: [message.content] },
-  );
-  history.push({ type: 'model', response: [] });
-  return history;
+interface Outcome {
+  readonly text: string;
+  readonly stopReason: string;
+  readonly toolCalls?: readonly GgufToolCall[];
+}
+
+/** Tells the model the schema its answer must match (the grammar enforces it). */
+function schemaInstructions(format: Extract<GgufResponseFormat, { type: 'json_schema' }>): string {
+  const about = [format.name, format.description].filter(Boolean).join(': ');
+  return `Answer with one JSON value${about ? ` (${about})` : ''} matching this JSON schema: ${JSON.stringify(format.schema)}`;
+}
+
+/** OpenAI's penalties as llama.cpp's: no multiplicative penalty, over every generated token. */
+function repeatPenalty(options: GgufGenerationOptions, maxTokens: number) {
+  const presencePenalty = options.presencePenalty ?? 0;
+  const frequencyPenalty = options.frequencyPenalty ?? 0;
+  if (presencePenalty === 0 && frequencyPenalty === 0) return {};
+  return {
+    repeatPenalty: {
+      lastTokens: maxTokens,
+      penalty: 1,
+      penalizeNewLine: true,
+      presencePenalty,
+      frequencyPenalty,
+    },
+  };
 }
 
 /** Wraps a loaded model and its context in the handle. */
@@ -84,6 +120,8 @@ export function createGgufModelHandle(parts: {
   readonly maxQueuedRequests: number;
   /** From the preflight's summary; undefined leaves prompts unbounded by size. */
   readonly longestTokenInBytes: number | undefined;
+  /** Threads of the embedding context. */
+  readonly threads?: number;
 }): GgufModelHandle {
   const { library, model, context } = parts;
   const promptLimit = {
@@ -92,15 +130,21 @@ export function createGgufModelHandle(parts: {
   };
   const pool = new SequencePool(context, parts.maxQueuedRequests);
   const disposal = new AbortController();
+  let jsonGrammar: Promise<LlamaGrammar> | undefined;
+
+  function grammarFor(format: GgufResponseFormat): Promise<LlamaGrammar> {
+    if (format.type === 'json_object') {
+      jsonGrammar ??= parts.llama.getGrammarFor('json');
+      return jsonGrammar;
+    }
+    return createJsonSchemaGrammar(parts.llama, format.schema);
+  }
 
   async function generate(
     prompt: string | readonly GgufChatMessage[],
     options: GgufGenerationOptions,
     onChunk: ((chunk: string) => void) | undefined,
-    body: (
-      run: Run,
-      sampling: Record<string, unknown>,
-    ) => Promise<{ text: string; stopReason: string }>,
+    body: (run: Run, sampling: Record<string, unknown>) => Promise<Outcome>,
   ): Promise<GgufGeneration> {
     // Before queueing and before node-llama-cpp tokenizes it.
     checkPromptSize(prompt, promptLimit);
@@ -113,8 +157,10 @@ export function createGgufModelHandle(parts: {
     let firstTokenAt: number | undefined;
     const meterBefore = sequence.tokenMeter.getState();
     try {
+      const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
       const sampling = {
-        maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
+        maxTokens,
+        ...repeatPenalty(options, maxTokens),
         ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
         ...(options.topK === undefined ? {} : { topK: options.topK }),
         ...(options.topP === undefined ? {} : { topP: options.topP }),
@@ -126,7 +172,7 @@ export function createGgufModelHandle(parts: {
       const onToken = () => {
         firstTokenAt ??= performance.now();
       };
-      let outcome: { text: string; stopReason: string };
+      let outcome: Outcome;
       try {
         outcome = await body({ sequence, signal, onToken }, sampling);
       } catch (error) {
@@ -143,7 +189,12 @@ export function createGgufModelHandle(parts: {
       const generatingInMs = endedAt - (firstTokenAt ?? endedAt);
       return {
         text: outcome.text,
-        finishReason: outcome.stopReason === 'maxTokens' ? 'length' : 'stop',
+        finishReason: outcome.toolCalls?.length
+          ? 'tool_calls'
+          : outcome.stopReason === 'maxTokens'
+            ? 'length'
+            : 'stop',
+        ...(outcome.toolCalls?.length ? { toolCalls: outcome.toolCalls } : {}),
         usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
         timings: {
           queuedInMs: startedAt - queuedAt,
@@ -171,8 +222,12 @@ export function createGgufModelHandle(parts: {
         autoDisposeSequence: false,
       });
       try {
+        const grammar = options.responseFormat
+          ? await grammarFor(options.responseFormat)
+          : undefined;
         const { response, metadata } = await completion.generateCompletionWithMeta(prompt, {
           ...sampling,
+          ...(grammar ? { grammar } : {}),
           onToken,
         });
         return { text: response, stopReason: metadata.stopReason };
@@ -187,17 +242,86 @@ export function createGgufModelHandle(parts: {
     onChunk?: (chunk: string) => void,
   ) =>
     generate(messages, options, onChunk, async ({ sequence, onToken }, sampling) => {
+      const tools = options.toolChoice === 'none' ? [] : (options.tools ?? []);
+      const forced = forcedToolCall(tools, options.toolChoice);
       const chat = new library.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
       try {
-        const { response, metadata } = await chat.generateResponse(toHistory(messages), {
-          ...sampling,
-          onToken,
-        });
-        return { text: response, stopReason: metadata.stopReason };
+        if (forced) {
+          // The call is the whole output: it is not streamed as text.
+          const { onTextChunk: _text, ...quiet } = sampling as typeof sampling & {
+            onTextChunk?: unknown;
+          };
+          const grammar = await grammarFor({ type: 'json_schema', schema: forced.schema });
+          const { response, metadata } = await chat.generateResponse(
+            toChatHistory(messages, forced.instructions),
+            { ...quiet, grammar, onToken },
+          );
+          if (metadata.stopReason === 'maxTokens') {
+            return { text: response, stopReason: metadata.stopReason };
+          }
+          return { text: '', stopReason: metadata.stopReason, toolCalls: [forced.read(response)] };
+        }
+        const grammar =
+          tools.length === 0 && options.responseFormat
+            ? await grammarFor(options.responseFormat)
+            : undefined;
+        const functions: ChatModelFunctions = Object.fromEntries(
+          tools.map((tool) => [
+            tool.name,
+            {
+              ...(tool.description ? { description: tool.description } : {}),
+              // biome-ignore lint/suspicious/noExplicitAny: checked against the grammar's subset by the caller
+              ...(tool.parameters ? { params: tool.parameters as any } : {}),
+            },
+          ]),
+        );
+        const format = tools.length === 0 ? options.responseFormat : undefined;
+        const history = toChatHistory(
+          messages,
+          format?.type === 'json_schema' ? schemaInstructions(format) : undefined,
+        );
+        const { response, metadata, functionCalls } =
+          tools.length > 0
+            ? await chat.generateResponse(history, { ...sampling, functions, onToken })
+            : await chat.generateResponse(history, {
+                ...sampling,
+                ...(grammar ? { grammar } : {}),
+                onToken,
+              });
+        const toolCalls = (functionCalls ?? []).map((call) => ({
+          name: call.functionName,
+          arguments: JSON.stringify(call.params ?? {}),
+        }));
+        return { text: response, stopReason: metadata.stopReason, toolCalls };
       } finally {
         chat.dispose({ disposeSequence: false });
       }
     });
+
+  let embedding: Promise<LlamaEmbeddingContext> | undefined;
+  let embedQueue: Promise<unknown> = Promise.resolve();
+  const embed = async (
+    inputs: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<GgufEmbeddings> => {
+    const abort = signal ? AbortSignal.any([signal, disposal.signal]) : disposal.signal;
+    abort.throwIfAborted();
+    embedding ??= model.createEmbeddingContext({
+      contextSize: context.contextSize,
+      ...(parts.threads === undefined ? {} : { threads: parts.threads }),
+    });
+    const embeddingContext = await embedding;
+    const embeddings: number[][] = [];
+    let promptTokens = 0;
+    for (const input of inputs) {
+      abort.throwIfAborted();
+      const tokens = model.tokenize(input);
+      promptTokens += tokens.length;
+      const vector = await embeddingContext.getEmbeddingFor(tokens);
+      embeddings.push([...vector.vector]);
+    }
+    return { embeddings, promptTokens };
+  };
 
   let disposed: Promise<void> | undefined;
   return {
@@ -222,10 +346,18 @@ export function createGgufModelHandle(parts: {
         (onChunk, signal) => runChat(messages, { ...options, signal }, onChunk),
         options.signal,
       ),
+    embed(inputs, options = {}) {
+      // One embedding at a time: the embedding context has one sequence.
+      const result = embedQueue.then(() => embed(inputs, options.signal));
+      embedQueue = result.catch(() => {});
+      return result;
+    },
     dispose() {
       disposed ??= (async () => {
         pool.close();
         disposal.abort(new Error('The model was disposed'));
+        await embedQueue;
+        if (embedding) await (await embedding.catch(() => undefined))?.dispose();
         await context.dispose();
         await model.dispose();
       })();

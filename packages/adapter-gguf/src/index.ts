@@ -6,9 +6,16 @@ export {
 export type { GgufAdapterSettings, GgufLoadOptions } from './gguf-adapter-settings.js';
 export type {
   GgufChatMessage,
+  GgufEmbeddings,
   GgufGeneration,
   GgufGenerationOptions,
+  GgufHistoryToolCall,
+  GgufJsonSchema,
+  GgufResponseFormat,
   GgufTimings,
+  GgufTool,
+  GgufToolCall,
+  GgufToolChoice,
   GgufUsage,
 } from './gguf-generation.js';
 export type { GgufModelHandle } from './gguf-model-handle.js';

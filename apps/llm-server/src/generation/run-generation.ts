@@ -3,6 +3,9 @@ import type {
   GgufGeneration,
   GgufGenerationOptions,
   GgufModelHandle,
+  GgufResponseFormat,
+  GgufTool,
+  GgufToolChoice,
 } from '@model-loader/adapter-gguf';
 import { disconnectSignal } from '@model-loader/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -22,6 +25,20 @@ export interface GenerationRequest {
   readonly topP?: number | undefined;
   readonly seed?: number | undefined;
   readonly stop?: readonly string[] | undefined;
+  readonly presencePenalty?: number | undefined;
+  readonly frequencyPenalty?: number | undefined;
+  /** Constrained decoding (already converted to the grammar's schema subset). */
+  readonly responseFormat?: GgufResponseFormat | undefined;
+  readonly tools?: readonly GgufTool[] | undefined;
+  readonly toolChoice?: GgufToolChoice | undefined;
+}
+
+/** True when the output must be complete JSON: then it may use the rest of the context. */
+function isStructured(request: GenerationRequest): boolean {
+  const choice = request.toolChoice;
+  const forcedTool =
+    (request.tools?.length ?? 0) > 0 && (choice === 'required' || typeof choice === 'object');
+  return request.responseFormat !== undefined || forcedTool;
 }
 
 /** A generation plus the time it waited in the server's queue. */
@@ -51,13 +68,24 @@ function prepare(
     input.kind === 'chat' ? input.messages : input.prompt,
     request.maxTokens,
   );
+  // JSON cut at 256 tokens does not parse: without `max_tokens`, structured output may fill the
+  // context, as OpenAI's does (a random-weight model writes strings of about 300 tokens).
+  const maxTokens =
+    request.maxTokens === undefined && isStructured(request)
+      ? model.contextSize - fit.promptTokens
+      : fit.maxTokens;
   return {
-    maxTokens: fit.maxTokens,
+    maxTokens,
     signal,
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { topP: request.topP }),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     ...(request.stop?.length ? { stop: request.stop } : {}),
+    ...(request.presencePenalty ? { presencePenalty: request.presencePenalty } : {}),
+    ...(request.frequencyPenalty ? { frequencyPenalty: request.frequencyPenalty } : {}),
+    ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
+    ...(request.tools?.length ? { tools: request.tools } : {}),
+    ...(request.toolChoice ? { toolChoice: request.toolChoice } : {}),
   };
 }
 
@@ -98,6 +126,8 @@ export async function streamGeneration(
   reply: FastifyReply,
   request: GenerationRequest,
   handlers: StreamHandlers,
+  /** Stops the generation from outside (the shutdown), besides a client disconnect. */
+  stop?: AbortSignal,
 ): Promise<void> {
   const receivedAt = performance.now();
   await app.models.run<GgufModelHandle, void>(
@@ -119,6 +149,6 @@ export async function streamGeneration(
       signal.throwIfAborted();
       handlers.end(served(await stream.result, waitedInMs));
     },
-    { signal: disconnectSignal(reply) },
+    { signal: stop ? AbortSignal.any([disconnectSignal(reply), stop]) : disconnectSignal(reply) },
   );
 }

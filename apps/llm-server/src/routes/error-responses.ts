@@ -1,5 +1,6 @@
 import { type ErrorResponse, toErrorResponse } from '@model-loader/fastify';
 import { ApiError } from '../generation/api-error.js';
+import { validationFault } from './validation-error.js';
 
 /** An error answer plus the request field at fault (OpenAI's `param`). */
 export interface RouteErrorResponse extends ErrorResponse {
@@ -13,6 +14,8 @@ export interface RouteErrorResponse extends ErrorResponse {
 export function toRouteErrorResponse(
   error: unknown,
   modelDirs: readonly string[],
+  /** `/inference` keeps the seed's REQUEST_INVALID for unknown fields. @default true */
+  codeUnknownFields = true,
 ): RouteErrorResponse {
   if (ApiError.isInstance(error)) {
     return {
@@ -21,6 +24,21 @@ export function toRouteErrorResponse(
       body: { error: { code: error.code, message: error.message } },
       isServerError: false,
       param: error.param,
+    };
+  }
+  const fault = validationFault(error);
+  if (fault) {
+    return {
+      statusCode: 400,
+      headers: {},
+      body: {
+        error: {
+          code: codeUnknownFields ? fault.code : 'REQUEST_INVALID',
+          message: fault.message,
+        },
+      },
+      isServerError: false,
+      param: fault.param,
     };
   }
   return { ...toErrorResponse(error, modelDirs), param: null };

@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { GgufChatMessage, GgufUsage } from '@model-loader/adapter-gguf';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import {
-  type GenerationRequest,
-  runGeneration,
-  streamGeneration,
-} from '../generation/run-generation.js';
-import { toOpenAiErrorBody, toRouteErrorResponse } from './error-responses.js';
-import {
-  type ChatCompletionBody,
-  type CompletionBody,
-  chatCompletionBody,
-  completionBody,
-} from './request-schemas.js';
+import type { GgufToolCall, GgufUsage } from '@model-loader/adapter-gguf';
+import type { FastifyInstance } from 'fastify';
+import { type GenerationRequest, runGeneration } from '../generation/run-generation.js';
+import { openAiSampling, toChatGeneration } from './chat-request.js';
+import { registerEmbeddingsRoute } from './embeddings-route.js';
+import type { OpenStreams } from './open-streams.js';
+import { registerModelRoutes } from './openai-model-routes.js';
+import { CHAT_REFUSALS, COMPLETION_REFUSALS, refuseUnsupported } from './refuse-unsupported.js';
+import { chatCompletionBody, completionBody } from './request-schemas.js';
 import { orUndefined, stopList, type ZodApp } from './route-types.js';
-import { openSse, type SseWriter } from './sse-writer.js';
+import { streamEvents } from './stream-events.js';
 
 function toUsage(usage: GgufUsage) {
   return {
@@ -24,105 +19,38 @@ function toUsage(usage: GgufUsage) {
   };
 }
 
-function toMessages(messages: ChatCompletionBody['messages']): GgufChatMessage[] {
-  return messages.map((message) => ({
-    // `developer` is OpenAI's newer name for `system`.
-    role: message.role === 'developer' ? 'system' : message.role,
-    content:
-      typeof message.content === 'string'
-        ? message.content
-        : message.content.map((part) => part.text).join(''),
+function toToolCalls(calls: readonly GgufToolCall[]) {
+  return calls.map((call) => ({
+    id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+    type: 'function' as const,
+    function: { name: call.name, arguments: call.arguments },
   }));
 }
 
-function sampling(body: ChatCompletionBody | CompletionBody) {
-  return {
-    temperature: orUndefined(body.temperature),
-    topP: orUndefined(body.top_p),
-    seed: orUndefined(body.seed),
-    stop: stopList(body.stop),
-  };
-}
-
 /**
- * Streams a generation as server-sent events ending with `data: [DONE]`. Errors before the first
- * event answer as JSON (status and OpenAI shape); later ones are sent as an `error` event.
+ * OpenAI-compatible routes under `/v1`: `GET /models`, `GET /models/{id}`,
+ * `POST /chat/completions` (JSON mode, JSON schema, tools), `POST /completions` and
+ * `POST /embeddings`, with `stream: true` as server-sent events; errors in OpenAI's shape. Every
+ * field is honoured or refused with 400.
  */
-async function streamEvents(
+export function registerOpenAiRoutes(
+  routes: ZodApp,
   app: FastifyInstance,
-  reply: FastifyReply,
-  request: GenerationRequest,
-  events: {
-    first?: () => unknown;
-    chunk: (text: string) => unknown;
-    last: (finishReason: string) => unknown;
-    usage?: (usage: GgufUsage) => unknown;
-  },
-): Promise<void> {
-  let sse: SseWriter | undefined;
-  try {
-    await streamGeneration(app, reply, request, {
-      start() {
-        sse = openSse(reply);
-        if (events.first) sse.send(events.first());
-      },
-      chunk(text) {
-        sse?.send(events.chunk(text));
-      },
-      end(generation) {
-        sse?.send(events.last(generation.finishReason));
-        if (events.usage) sse?.send(events.usage(generation.usage));
-        sse?.done();
-      },
-    });
-  } catch (error) {
-    if (!sse) throw error;
-    const response = toRouteErrorResponse(error, [app.models.loader.modelDir]);
-    if (response.isServerError && response.statusCode === 500) {
-      reply.log.error({ err: error }, 'streaming failed');
-    } else {
-      reply.log.info({ code: response.body.error.code }, response.body.error.message);
-    }
-    sse.send(toOpenAiErrorBody(response));
-    sse.done();
-  }
-}
-
-/**
- * OpenAI-compatible routes under `/v1`: `GET /models`, `POST /chat/completions` and
- * `POST /completions`, with `stream: true` as server-sent events; errors in OpenAI's shape.
- */
-export function registerOpenAiRoutes(routes: ZodApp, app: FastifyInstance): void {
-  const startedAt = Math.floor(Date.now() / 1000);
-
-  routes.get('/models', async () => ({
-    object: 'list',
-    data: app.models.loader.modelNames.map((name) => {
-      const info = app.models.loader.getModelInfo(name);
-      return {
-        id: name,
-        object: 'model',
-        created: info.loadedAt ? Math.floor(Date.parse(info.loadedAt) / 1000) : startedAt,
-        owned_by: 'model-loader',
-        // Not in OpenAI's schema: whether the model can answer now.
-        ready: info.state === 'loaded',
-      };
-    }),
-  }));
+  streams: OpenStreams,
+): void {
+  registerModelRoutes(routes, app);
+  registerEmbeddingsRoute(routes, app);
 
   routes.post(
     '/chat/completions',
     { schema: { body: chatCompletionBody } },
     async (request, reply) => {
       const body = request.body;
+      refuseUnsupported(body, CHAT_REFUSALS);
+      if (body.user) request.log.info({ user: body.user }, 'chat completion for end user');
       const id = `chatcmpl-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
-      const generation: GenerationRequest = {
-        modelName: body.model,
-        input: { kind: 'chat', messages: toMessages(body.messages) },
-        maxTokens: orUndefined(body.max_completion_tokens ?? body.max_tokens),
-        ...sampling(body),
-      };
+      const generation = toChatGeneration(body, stopList(body.stop));
       if (body.stream) {
         const chunk = (delta: object, finishReason: string | null) => ({
           id,
@@ -131,10 +59,31 @@ export function registerOpenAiRoutes(routes: ZodApp, app: FastifyInstance): void
           model: body.model,
           choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
         });
-        await streamEvents(app, reply, generation, {
+        await streamEvents(app, reply, streams, generation, {
           first: () => chunk({ role: 'assistant', content: '' }, null),
           chunk: (text) => chunk({ content: text }, null),
-          last: (finishReason) => chunk({}, finishReason),
+          last: (result) => [
+            ...toToolCalls(result.toolCalls ?? []).flatMap((call, index) => [
+              chunk(
+                {
+                  tool_calls: [
+                    {
+                      index,
+                      id: call.id,
+                      type: 'function',
+                      function: { name: call.function.name, arguments: '' },
+                    },
+                  ],
+                },
+                null,
+              ),
+              chunk(
+                { tool_calls: [{ index, function: { arguments: call.function.arguments } }] },
+                null,
+              ),
+            ]),
+            chunk({}, result.finishReason),
+          ],
           ...(body.stream_options?.include_usage
             ? {
                 usage: (usage: GgufUsage) => ({
@@ -151,6 +100,7 @@ export function registerOpenAiRoutes(routes: ZodApp, app: FastifyInstance): void
         return reply;
       }
       const result = await runGeneration(app, reply, generation);
+      const toolCalls = toToolCalls(result.toolCalls ?? []);
       return {
         id,
         object: 'chat.completion',
@@ -159,7 +109,12 @@ export function registerOpenAiRoutes(routes: ZodApp, app: FastifyInstance): void
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: result.text, refusal: null },
+            message: {
+              role: 'assistant',
+              content: toolCalls.length ? null : result.text,
+              refusal: null,
+              ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+            },
             logprobs: null,
             finish_reason: result.finishReason,
           },
@@ -171,6 +126,8 @@ export function registerOpenAiRoutes(routes: ZodApp, app: FastifyInstance): void
 
   routes.post('/completions', { schema: { body: completionBody } }, async (request, reply) => {
     const body = request.body;
+    refuseUnsupported(body, COMPLETION_REFUSALS);
+    if (body.user) request.log.info({ user: body.user }, 'completion for end user');
     const id = `cmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const prompt = typeof body.prompt === 'string' ? body.prompt : (body.prompt[0] ?? '');
@@ -178,7 +135,8 @@ export function registerOpenAiRoutes(routes: ZodApp, app: FastifyInstance): void
       modelName: body.model,
       input: { kind: 'complete', prompt },
       maxTokens: orUndefined(body.max_tokens),
-      ...sampling(body),
+      stop: stopList(body.stop),
+      ...openAiSampling(body),
     };
     const choice = (text: string, finishReason: string | null) => ({
       id,
@@ -188,9 +146,9 @@ export function registerOpenAiRoutes(routes: ZodApp, app: FastifyInstance): void
       choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }],
     });
     if (body.stream) {
-      await streamEvents(app, reply, generation, {
+      await streamEvents(app, reply, streams, generation, {
         chunk: (text) => choice(text, null),
-        last: (finishReason) => choice('', finishReason),
+        last: (result) => [choice('', result.finishReason)],
         ...(body.stream_options?.include_usage
           ? {
               usage: (usage: GgufUsage) => ({

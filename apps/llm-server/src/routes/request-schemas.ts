@@ -26,13 +26,45 @@ export const inferenceBody = z.strictObject({
   seed: seed.optional(),
 });
 
-const contentPart = z.object({ type: z.literal('text'), text });
-const chatMessage = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant']),
-  content: z.union([text, z.array(contentPart).min(1)]),
+const contentPart = z.strictObject({ type: z.literal('text'), text });
+const content = z.union([text, z.array(contentPart).min(1)]);
+const toolCallId = z.string().min(1).max(256);
+/** OpenAI's rule for function names. */
+const functionName = z
+  .string()
+  .regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, _ or -' });
+const jsonSchema = z.record(z.string(), z.unknown().optional());
+
+const toolCall = z.strictObject({
+  id: toolCallId,
+  type: z.literal('function'),
+  function: z.strictObject({ name: functionName, arguments: z.string().max(1_048_576) }),
 });
 
-/** Fields both OpenAI routes read; unknown fields are ignored, as OpenAI-compatible servers do. */
+const chatMessage = z.discriminatedUnion('role', [
+  z.strictObject({
+    role: z.enum(['system', 'developer', 'user']),
+    content,
+    name: z.string().nullish(),
+  }),
+  z.strictObject({
+    role: z.literal('assistant'),
+    content: content.nullish(),
+    name: z.string().nullish(),
+    refusal: z.string().nullish(),
+    tool_calls: z.array(toolCall).nullish(),
+  }),
+  z.strictObject({ role: z.literal('tool'), content, tool_call_id: toolCallId }),
+]);
+
+/** OpenAI's penalties: -2 to 2. */
+const penalty = z.number().min(-2).max(2);
+
+/**
+ * Fields both OpenAI routes read. The bodies are strict: a field this server does not know is
+ * refused (`REQUEST_FIELD_UNKNOWN`), and one it knows but cannot honour is refused by the route
+ * (`REQUEST_UNSUPPORTED`), so nothing is silently ignored.
+ */
 const openAiSampling = {
   model: modelName,
   max_tokens: maxTokens.nullish(),
@@ -40,24 +72,102 @@ const openAiSampling = {
   top_p: topP.nullish(),
   stop: stop.nullish(),
   seed: seed.nullish(),
-  n: z.literal(1, { message: 'only n = 1 is supported' }).nullish(),
+  n: z.int().nullish(),
   stream: z.boolean().nullish(),
-  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
+  stream_options: z.strictObject({ include_usage: z.boolean().nullish() }).nullish(),
+  presence_penalty: penalty.nullish(),
+  frequency_penalty: penalty.nullish(),
+  /** Logged with the request, as OpenAI uses it: to tell end users apart. */
+  user: z.string().max(256).nullish(),
+  logit_bias: z.record(z.string(), z.number()).nullish(),
 };
 
+/** OpenAI fields that are refused unless absent, null or their no-op value (the route checks). */
+const refusable = {
+  logprobs: z.unknown().optional(),
+  top_logprobs: z.unknown().optional(),
+  functions: z.unknown().optional(),
+  function_call: z.unknown().optional(),
+  audio: z.unknown().optional(),
+  modalities: z.unknown().optional(),
+  prediction: z.unknown().optional(),
+  reasoning_effort: z.unknown().optional(),
+  service_tier: z.unknown().optional(),
+  store: z.unknown().optional(),
+  metadata: z.unknown().optional(),
+  web_search_options: z.unknown().optional(),
+  verbosity: z.unknown().optional(),
+  parallel_tool_calls: z.unknown().optional(),
+  prompt_cache_key: z.unknown().optional(),
+  safety_identifier: z.unknown().optional(),
+};
+
+const tool = z.strictObject({
+  type: z.literal('function'),
+  function: z.strictObject({
+    name: functionName,
+    description: z.string().max(65_536).nullish(),
+    parameters: jsonSchema.nullish(),
+    strict: z.boolean().nullish(),
+  }),
+});
+
+const toolChoice = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.strictObject({ type: z.literal('function'), function: z.strictObject({ name: functionName }) }),
+]);
+
+const responseFormat = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({
+    type: z.literal('json_schema'),
+    json_schema: z.strictObject({
+      name: functionName,
+      description: z.string().nullish(),
+      schema: jsonSchema.nullish(),
+      strict: z.boolean().nullish(),
+    }),
+  }),
+]);
+
 /** `POST /v1/chat/completions`. */
-export const chatCompletionBody = z.object({
+export const chatCompletionBody = z.strictObject({
   ...openAiSampling,
+  ...refusable,
   messages: z.array(chatMessage).min(1, { message: 'give at least one message' }),
   max_completion_tokens: maxTokens.nullish(),
+  response_format: responseFormat.nullish(),
+  tools: z.array(tool).max(128).nullish(),
+  tool_choice: toolChoice.nullish(),
 });
 
 /** `POST /v1/completions`. */
-export const completionBody = z.object({
+export const completionBody = z.strictObject({
   ...openAiSampling,
+  logprobs: z.unknown().optional(),
+  echo: z.unknown().optional(),
+  best_of: z.unknown().optional(),
+  suffix: z.unknown().optional(),
   prompt: z.union([text, z.array(text).length(1, { message: 'only one prompt per request' })]),
+});
+
+/** `POST /v1/embeddings`. */
+export const embeddingsBody = z.strictObject({
+  model: modelName,
+  input: z.union([
+    text.min(1, { message: 'must not be empty' }),
+    z
+      .array(text.min(1, { message: 'must not be empty' }))
+      .min(1, { message: 'give at least one input' })
+      .max(2048, { message: 'at most 2048 inputs' }),
+  ]),
+  encoding_format: z.enum(['float', 'base64']).nullish(),
+  dimensions: z.unknown().optional(),
+  user: z.string().max(256).nullish(),
 });
 
 export type InferenceBody = z.output<typeof inferenceBody>;
 export type ChatCompletionBody = z.output<typeof chatCompletionBody>;
 export type CompletionBody = z.output<typeof completionBody>;
+export type EmbeddingsBody = z.output<typeof embeddingsBody>;

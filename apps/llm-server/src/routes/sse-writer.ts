@@ -6,6 +6,8 @@ export interface SseWriter {
   send(data: unknown): void;
   /** Sends `data: [DONE]` and ends the response. */
   done(): void;
+  /** Sends `data: [DONE]`, ends the response and closes the connection after it. */
+  finish(): void;
 }
 
 /**
@@ -30,6 +32,9 @@ export function openSse(reply: FastifyReply): SseWriter {
     },
     done() {
       if (open()) response.end('data: [DONE]\n\n');
+    },
+    finish() {
+      if (open()) response.end('data: [DONE]\n\n', () => response.socket?.end());
     },
   };
 }

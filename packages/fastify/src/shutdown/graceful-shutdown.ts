@@ -11,6 +11,14 @@ export interface GracefulShutdownOptions {
    * stop sending traffic first; counts toward the grace period. @default 0
    */
   readonly drainDelayInMs?: number;
+  /**
+   * Called when the grace period ends with work still running, to end it cleanly (the LLM server
+   * sends each open event stream a `SHUTTING_DOWN` error event and `[DONE]`). If the server then
+   * closes within `finalWindowInMs`, the process exits 0; otherwise 1.
+   */
+  readonly onGracePeriodEnd?: () => void | Promise<void>;
+  /** Time the server gets to close after `onGracePeriodEnd`. @default 2000 */
+  readonly finalWindowInMs?: number;
   /** Ends the process. @default process.exit */
   readonly exit?: (code: number) => void;
 }
@@ -46,12 +54,6 @@ export function installGracefulShutdown(
       app.log.info({ reason, gracePeriodInMs }, 'shutting down');
       app.models?.beginShutdown();
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<number>((resolve) => {
-        timer = setTimeout(() => {
-          app.log.error({ gracePeriodInMs }, 'shutdown grace period passed; exiting with code 1');
-          resolve(1);
-        }, gracePeriodInMs);
-      });
       const close = (async () => {
         if (drainDelayInMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayInMs));
         await app.close();
@@ -59,6 +61,40 @@ export function installGracefulShutdown(
       })().catch((error: unknown) => {
         app.log.error({ err: error }, 'closing the server failed');
         return 1;
+      });
+      const deadline = new Promise<number>((resolve) => {
+        timer = setTimeout(() => {
+          if (!options.onGracePeriodEnd) {
+            app.log.error({ gracePeriodInMs }, 'shutdown grace period passed; exiting with code 1');
+            resolve(1);
+            return;
+          }
+          app.log.warn({ gracePeriodInMs }, 'shutdown grace period passed; ending running work');
+          const finalWindowInMs = options.finalWindowInMs ?? 2000;
+          let finalTimer: NodeJS.Timeout | undefined;
+          const tooLate = new Promise<number>((late) => {
+            finalTimer = setTimeout(() => {
+              app.log.error(
+                { finalWindowInMs },
+                'work did not end after the grace period; exiting with code 1',
+              );
+              late(1);
+            }, finalWindowInMs);
+          });
+          void Promise.resolve()
+            .then(options.onGracePeriodEnd)
+            .then(
+              () => Promise.race([close, tooLate]),
+              (error: unknown) => {
+                app.log.error({ err: error }, 'ending running work failed');
+                return 1;
+              },
+            )
+            .then((code) => {
+              clearTimeout(finalTimer);
+              resolve(code);
+            });
+        }, gracePeriodInMs);
       });
       const code = await Promise.race([close, deadline]);
       clearTimeout(timer);
