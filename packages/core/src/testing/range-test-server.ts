@@ -49,6 +49,8 @@ export interface RangeTestServer {
   readonly requests: SeenRequest[];
   /** Replaces (or adds) the route of a path. */
   route(path: string, route: TestRoute): void;
+  /** Cuts every stalled response (the client sees a dropped connection). */
+  releaseStalled(): void;
   /** Ends stalled responses and closes the server. */
   close(): Promise<void>;
 }
@@ -165,6 +167,9 @@ export async function startRangeTestServer(
     route(path, route) {
       table.set(path, route);
       counts.delete(path);
+    },
+    releaseStalled() {
+      for (const response of stalled) response.destroy();
     },
     async close() {
       for (const response of stalled) response.destroy();
