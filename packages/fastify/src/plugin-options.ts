@@ -2,6 +2,7 @@ import { ModelLoaderError, type ModelRegistry } from '@model-loader/core';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { formatIssues } from './config/format-issues.js';
+import type { StartupPull } from './startup-pull.js';
 
 /** Limits of `app.models.run` for one model. */
 export interface ModelLimits {
@@ -44,6 +45,11 @@ export interface ModelLoaderPluginOptions {
   readonly metrics?: boolean | MetricsOptions;
   /** Concurrency, queue and timeout of `app.models.run`. */
   readonly limits?: LimitsOptions;
+  /**
+   * Runs before the background load (see `createStartupPull`): downloads missing model files while
+   * the models read `loading`, with progress under `pull` in `/models/:name`. @default none
+   */
+  readonly startupPull?: StartupPull;
   /** Load every model in the background once the server listens (`app.listen`). @default true */
   readonly loadOnListen?: boolean;
   /** Close the loader (abort loads, dispose models) when the app closes. @default true */
@@ -110,6 +116,16 @@ const optionsSchema = z.object({
     .extend({ models: z.record(z.string(), modelLimitsSchema).optional() })
     .strict()
     .default({}),
+  startupPull: z
+    .custom<StartupPull>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as StartupPull).run === 'function' &&
+        typeof (value as StartupPull).status === 'function',
+      { message: 'must be a StartupPull (createStartupPull)' },
+    )
+    .optional(),
   loadOnListen: z.boolean().default(true),
   closeLoader: z.boolean().default(true),
   errorHandler: z.boolean().default(true),

@@ -1,5 +1,7 @@
+import type { Logger, ModelRegistry } from '@model-loader/core';
 import type { FastifyServerOptions } from 'fastify';
 import type { ModelLoaderPluginOptions } from '../plugin-options.js';
+import { createStartupPull } from './create-startup-pull.js';
 import type { ServerConfig } from './load-server-config.js';
 
 /**
@@ -17,14 +19,20 @@ export function createFastifyOptions(config: ServerConfig): FastifyServerOptions
   };
 }
 
-/** Plugin options from the config: the admin token and the limits. */
+/**
+ * Plugin options from the config: the admin token, the limits, and with `pullOnStart` the pull of
+ * missing model files that runs before the models load.
+ */
 export function createPluginOptions(
   config: ServerConfig,
-  loader: ModelLoaderPluginOptions['loader'],
+  loader: ModelLoaderPluginOptions['loader'] & Pick<ModelRegistry, 'getModelInfo'>,
+  options: { readonly logger?: Logger } = {},
 ): ModelLoaderPluginOptions {
+  const startupPull = createStartupPull(config, loader, options);
   return {
     loader,
     limits: config.limits,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    ...(startupPull ? { startupPull } : {}),
   };
 }
