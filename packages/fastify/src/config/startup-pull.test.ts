@@ -58,7 +58,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
   }
 }
 
-describe('pullOnStart', () => {
+// Real downloads over loopback and real file checks: slow on a loaded machine.
+describe('pullOnStart', { timeout: 60_000 }, () => {
   it('downloads a missing pinned file before loading: the model reads `loading` with progress, then `loaded`', async () => {
     const { app, server, modelDir, testLoader } = await startApp(
       `  - { name: tiny, adapter: gguf, path: tiny.gguf, source: SOURCE, checksum: "sha256:${digest}" }\n`,
