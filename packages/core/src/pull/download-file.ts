@@ -1,9 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { type FileHandle, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
-import { hashFile } from '../checksum/hash-file.js';
 import type { ExpectedChecksum } from '../checksum/parse-checksum.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import {
@@ -52,8 +51,11 @@ export interface DownloadFileOptions {
   readonly maxRedirects?: number;
   /** A lock untouched for this long is taken over (the holder is on another host). @default 30000 */
   readonly lockStaleAfterInMs?: number;
-  /** Checked once the lock is held: true when another process already put a good file in place. */
-  readonly isAlreadyPresent?: () => Promise<boolean>;
+  /**
+   * Checked once the lock is held: the digest and size of a good file another process already put
+   * in place while this one waited, or undefined.
+   */
+  readonly isAlreadyPresent?: () => Promise<{ digest: string; sizeInBytes: number } | undefined>;
   readonly onPhase?: (phase: DownloadPhase, detail?: { holder?: LockHolder }) => void;
   /** Bytes of the file on disk so far (resumed bytes included) and the size when known. */
   readonly onProgress?: (bytesDone: number, totalBytes: number | undefined) => void;
@@ -208,9 +210,9 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     throw signal?.aborted ? abortError(label, signal.reason) : error;
   });
   try {
-    if (await options.isAlreadyPresent?.()) {
-      const digest = await hashWhole(targetPath, algorithm, signal);
-      return { status: 'present', algorithm, ...digest, resumedFromBytes: 0, receivedBytes: 0 };
+    const present = await options.isAlreadyPresent?.();
+    if (present) {
+      return { status: 'present', algorithm, ...present, resumedFromBytes: 0, receivedBytes: 0 };
     }
     const handle = await open(
       partialPath,
@@ -257,11 +259,6 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   } finally {
     await lock.release();
   }
-}
-
-async function hashWhole(path: string, algorithm: ChecksumAlgorithm, signal?: AbortSignal) {
-  const digest = await hashFile(path, algorithm, signal ? { signal } : {});
-  return { digest, sizeInBytes: (await stat(path)).size };
 }
 
 async function syncFolder(folder: string): Promise<void> {

@@ -82,6 +82,13 @@ export function planPull(
           ? 'directory'
           : 'file');
     const common = { model: model.name };
+    if (kind === 'file' && source.kind === 'huggingface' && source.path === '') {
+      throw new ModelLoaderError(
+        'MODEL_SOURCE_INVALID',
+        `model '${model.name}': the source ${model.source} names a repository, not a file; write hf://<org>/<repo>/<path>@<revision>`,
+        { modelName: model.name },
+      );
+    }
     if (kind === 'file') {
       const expected: ExpectedChecksum | undefined =
         model.checksum !== undefined && isSingleChecksum(model.checksum)

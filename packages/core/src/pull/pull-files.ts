@@ -199,7 +199,9 @@ export async function pullFiles(
           : { lockStaleAfterInMs: options.lockStaleAfterInMs }),
         isAlreadyPresent: async () => {
           presentAfterWait = await isPresent();
-          return presentAfterWait !== undefined;
+          return presentAfterWait?.digest === undefined
+            ? undefined
+            : { digest: presentAfterWait.digest, sizeInBytes: presentAfterWait.sizeInBytes ?? 0 };
         },
         onPhase: (phase) => progress(phase, 0, file.sizeInBytes),
         onProgress: (bytesDone, totalBytes) => progress('downloading', bytesDone, totalBytes),

@@ -64,95 +64,106 @@ export function createStartupPull(
       return status ? { ...status } : undefined;
     },
     async run(signal) {
-      const lockPath =
-        config.lockFile === undefined
-          ? undefined
-          : isAbsolute(config.lockFile)
-            ? config.lockFile
-            : resolve(config.modelDir, config.lockFile);
-      let lock: LockFile | undefined;
-      if (lockPath !== undefined && existsSync(lockPath)) lock = await readLockFile(lockPath);
-      const plan = planPull(
-        withSource.map((entry) => ({
-          name: entry.name,
-          path: entry.path,
-          source: entry.source!,
-          kind: loader.getModelInfo(entry.name).kind,
-          ...(entry.checksum === undefined ? {} : { checksum: entry.checksum }),
-        })),
-        lock ? { lock } : {},
-      );
-      for (const problem of plan.problems) fail(problem.model, problem);
-      for (const file of plan.files) {
-        const status = statuses.get(file.model!);
-        if (status) status.files++;
-      }
-      const active = new Map<string, { bytesDone: number; totalBytes?: number }>();
-      const refresh = (model: string) => {
-        const status = statuses.get(model);
-        if (!status) return;
-        const files = [...active.entries()].filter(([key]) => key.startsWith(`${model}\0`));
-        status.bytesDone = files.reduce((sum, [, file]) => sum + file.bytesDone, 0);
-        const totals = files.map(([, file]) => file.totalBytes);
-        if (totals.every((total) => total !== undefined)) {
-          status.totalBytes = totals.reduce((sum, total) => sum + total, 0);
-        }
-      };
-      const verifier = createChecksumVerifier({
-        strict: config.strictChecksums ?? false,
-        ...(options.logger ? { logger: options.logger } : {}),
-        ...(config.checksumCacheDirectory === undefined
-          ? {}
-          : { cacheDirectory: config.checksumCacheDirectory }),
-      });
       try {
-        await pullFiles(plan.files, {
-          modelDirectory: config.modelDir,
-          verifier,
-          ...(config.sourceEnvironment ? { environment: config.sourceEnvironment } : {}),
-          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-          signal,
-          onProgress: (event) => {
-            const model = event.model!;
-            const status = statuses.get(model);
-            if (status?.state === 'pending') status.state = 'pulling';
-            if (event.phase !== 'downloading') return;
-            active.set(`${model}\0${event.path}`, {
-              bytesDone: event.bytesDone,
-              ...(event.totalBytes === undefined ? {} : { totalBytes: event.totalBytes }),
-            });
-            refresh(model);
-          },
-          onResult: (result: PullFileResult) => {
-            const model = result.model!;
-            const status = statuses.get(model);
-            if (!status) return;
-            if (result.status === 'failed') {
-              fail(model, result);
-              options.logger?.error(
-                { model, file: result.path, code: result.code },
-                `pulling ${result.path} failed: ${result.message ?? ''}`,
-              );
-              return;
-            }
-            status.filesDone++;
-            if (result.status === 'downloaded') {
-              options.logger?.info(
-                { model, file: result.path, resumedFromBytes: result.resumedFromBytes },
-                `pulled ${result.path}`,
-              );
-            }
-            if (status.filesDone === status.files && status.state !== 'failed') {
-              status.state = 'done';
-            }
-          },
-        });
-      } finally {
-        await verifier.close();
-      }
-      for (const status of statuses.values()) {
-        if (status.state === 'pending' && status.files === 0) status.state = 'done';
+        await pullAll(signal);
+      } catch (error) {
+        for (const [name, status] of statuses) {
+          if (status.state !== 'done') fail(name, error as { code?: string; message?: string });
+        }
+        throw error;
       }
     },
   };
+
+  async function pullAll(signal: AbortSignal): Promise<void> {
+    const lockPath =
+      config.lockFile === undefined
+        ? undefined
+        : isAbsolute(config.lockFile)
+          ? config.lockFile
+          : resolve(config.modelDir, config.lockFile);
+    let lock: LockFile | undefined;
+    if (lockPath !== undefined && existsSync(lockPath)) lock = await readLockFile(lockPath);
+    const plan = planPull(
+      withSource.map((entry) => ({
+        name: entry.name,
+        path: entry.path,
+        source: entry.source!,
+        kind: loader.getModelInfo(entry.name).kind,
+        ...(entry.checksum === undefined ? {} : { checksum: entry.checksum }),
+      })),
+      lock ? { lock } : {},
+    );
+    for (const problem of plan.problems) fail(problem.model, problem);
+    for (const file of plan.files) {
+      const status = statuses.get(file.model!);
+      if (status) status.files++;
+    }
+    const active = new Map<string, { bytesDone: number; totalBytes?: number }>();
+    const refresh = (model: string) => {
+      const status = statuses.get(model);
+      if (!status) return;
+      const files = [...active.entries()].filter(([key]) => key.startsWith(`${model}\0`));
+      status.bytesDone = files.reduce((sum, [, file]) => sum + file.bytesDone, 0);
+      const totals = files.map(([, file]) => file.totalBytes);
+      if (totals.every((total) => total !== undefined)) {
+        status.totalBytes = totals.reduce((sum, total) => sum + total, 0);
+      }
+    };
+    const verifier = createChecksumVerifier({
+      strict: config.strictChecksums ?? false,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(config.checksumCacheDirectory === undefined
+        ? {}
+        : { cacheDirectory: config.checksumCacheDirectory }),
+    });
+    try {
+      await pullFiles(plan.files, {
+        modelDirectory: config.modelDir,
+        verifier,
+        ...(config.sourceEnvironment ? { environment: config.sourceEnvironment } : {}),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        signal,
+        onProgress: (event) => {
+          const model = event.model!;
+          const status = statuses.get(model);
+          if (status?.state === 'pending') status.state = 'pulling';
+          if (event.phase !== 'downloading') return;
+          active.set(`${model}\0${event.path}`, {
+            bytesDone: event.bytesDone,
+            ...(event.totalBytes === undefined ? {} : { totalBytes: event.totalBytes }),
+          });
+          refresh(model);
+        },
+        onResult: (result: PullFileResult) => {
+          const model = result.model!;
+          const status = statuses.get(model);
+          if (!status) return;
+          if (result.status === 'failed') {
+            fail(model, result);
+            options.logger?.error(
+              { model, file: result.path, code: result.code },
+              `pulling ${result.path} failed: ${result.message ?? ''}`,
+            );
+            return;
+          }
+          status.filesDone++;
+          if (result.status === 'downloaded') {
+            options.logger?.info(
+              { model, file: result.path, resumedFromBytes: result.resumedFromBytes },
+              `pulled ${result.path}`,
+            );
+          }
+          if (status.filesDone === status.files && status.state !== 'failed') {
+            status.state = 'done';
+          }
+        },
+      });
+    } finally {
+      await verifier.close();
+    }
+    for (const status of statuses.values()) {
+      if (status.state === 'pending' && status.files === 0) status.state = 'done';
+    }
+  }
 }
