@@ -249,6 +249,12 @@ describe('model-loader pull', { timeout: 120_000 }, () => {
         },
       ],
     });
+    // `lock` over the same config records the source too.
+    const relocked = await cli(['lock', config, '-o', join(dir, 'relocked.json')]);
+    expect(relocked.code, relocked.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'relocked.json'), 'utf8')).files[0].source).toBe(
+      source,
+    );
     await rm(join(models, 'm.gguf'));
     const fromLock = await cli(['pull', lockPath, '--json']);
     expect(fromLock.code, fromLock.stderr).toBe(0);
