@@ -218,7 +218,9 @@ describe('model-loader pull', { timeout: 120_000 }, () => {
       /1 file: (\d) present, (\d) downloaded/.exec(run.output.stdout)?.slice(1),
     );
     expect(summaries.map((summary) => summary?.join()).sort()).toEqual(['0,1', '1,0']);
-    expect(server.requests.map((request) => request.status)).toEqual([200, 206]);
+    // One download from byte 0 only; what follows the cut is a resume (206) by the same process.
+    expect(server.requests.filter((request) => request.status === 200)).toHaveLength(1);
+    expect(server.requests.slice(1).every((request) => request.status === 206)).toBe(true);
     expect(await readdir(models)).toEqual(['m.gguf']);
     expect(sha256Of(await readFile(join(models, 'm.gguf')))).toBe(sha256Of(weights));
   });
