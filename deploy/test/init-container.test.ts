@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,41 +8,52 @@ import {
   createLockFile,
   formatLockFile,
   parseLockFile,
+  parseModelSource,
+  planPull,
+  resolveModelSource,
 } from '@model-loader/core';
+import {
+  type RangeTestServer,
+  startRangeTestServer,
+} from '@model-loader/core/testing/range-test-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { baseDeployment, readManifest } from './manifests.js';
 
 const apps = ['llm-server', 'asr-ocr-server'];
 const dirs: string[] = [];
-afterEach(() =>
-  Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))),
-);
+const servers: RangeTestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
-function captureIo() {
+function captureIo(env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   return {
     io: {
       stdout: { write: (text: string) => out.push(text) },
       stderr: { write: (text: string) => err.push(text) },
-      env: {},
+      env,
     },
     out,
     err,
   };
 }
 
-/** The init container's args with its mount paths moved under `root`. */
-async function initArgs(app: string, root: string): Promise<string[]> {
-  const init = (await baseDeployment(app)).spec.template.spec.initContainers[0];
+/** An init container's args with its mount paths moved under `root`. */
+async function initArgs(app: string, root: string, name = 'verify-models'): Promise<string[]> {
+  const init = (await baseDeployment(app)).spec.template.spec.initContainers.find(
+    (container: { name: string }) => container.name === name,
+  );
   expect(init.image).toMatch(/^model-loader\/cli:/);
   return (init.args as string[]).map((arg) =>
     arg.replace(/^\/(config|models|cache)(?=\/|$)/, `${root}/$1`),
   );
 }
 
-describe('init container: model-loader verify', () => {
+describe('init containers: model-loader pull, then verify', () => {
   it.each(apps)(
     '%s: its command is a valid `model-loader` invocation: exit 0 on intact files, 1 on a flipped byte',
     async (app) => {
@@ -72,6 +84,64 @@ describe('init container: model-loader verify', () => {
       );
       const corrupted = captureIo();
       expect(await runCli(args, corrupted.io)).toBe(1);
+    },
+  );
+
+  it.each(apps)(
+    '%s: `pull` fills an empty volume from the models file sources (HF_ENDPOINT), then `verify` passes',
+    async (app) => {
+      const root = await mkdtemp(join(tmpdir(), 'deploy-pull-'));
+      dirs.push(root);
+      await Promise.all(['models', 'config', 'cache'].map((name) => mkdir(join(root, name))));
+      const [configMap] = await readManifest(`kubernetes/base/${app}/configmap.yaml`);
+      const modelsYaml: string = configMap?.data['models.yaml'];
+      await writeFile(join(root, 'config', 'models.yaml'), modelsYaml);
+      const placeholder = parseLockFile(configMap?.data['model-loader.lock.json']);
+      // Stand-in weights: pinned in a real lock file, served where the sources resolve to.
+      const bytes = (path: string) => Buffer.from(`weights of ${path}\n`.repeat(1000));
+      const lock = {
+        lockfileVersion: 1 as const,
+        files: placeholder.files.map((file) => {
+          const content = bytes(file.path);
+          return {
+            ...file,
+            sizeInBytes: content.length,
+            digest: createHash('sha256').update(content).digest('hex'),
+          };
+        }),
+      };
+      await writeFile(join(root, 'config', 'model-loader.lock.json'), formatLockFile(lock));
+      const server = await startRangeTestServer();
+      servers.push(server);
+      const models = parse(modelsYaml).models as { name: string; path: string; source?: string }[];
+      const plan = planPull(models, { lock });
+      expect(plan.files.length).toBeGreaterThan(0);
+      for (const file of plan.files) {
+        const { url } = resolveModelSource(parseModelSource(file.source), {
+          huggingFaceEndpoint: server.origin,
+        });
+        server.route(decodeURIComponent(url.pathname), { body: bytes(file.path) });
+      }
+      // Models without a source are put on the volume by other means; pull only checks them.
+      for (const model of plan.withoutSource) {
+        for (const file of lock.files.filter(
+          (entry) => entry.path.startsWith(`${model.path}/`) || entry.path === model.path,
+        )) {
+          await mkdir(join(root, 'models', file.path, '..'), { recursive: true });
+          await writeFile(join(root, 'models', file.path), bytes(file.path));
+        }
+      }
+      const env = { HF_ENDPOINT: server.origin };
+      const pullArgs = await initArgs(app, root, 'pull-models');
+      const pulled = captureIo(env);
+      expect(await runCli(pullArgs, pulled.io), pulled.err.join('')).toBe(0);
+      expect(server.requests).toHaveLength(plan.files.length);
+      expect(server.requests.every((request) => request.status === 200)).toBe(true);
+      const verified = captureIo();
+      expect(await runCli(await initArgs(app, root), verified.io), verified.err.join('')).toBe(0);
+      // A restarted pod finds everything in place: no download.
+      expect(await runCli(pullArgs, captureIo(env).io)).toBe(0);
+      expect(server.requests).toHaveLength(plan.files.length);
     },
   );
 

@@ -95,19 +95,28 @@ describe('Kubernetes manifests', () => {
     },
   );
 
-  it.each(apps)('%s: mounts the model volume read-only everywhere', async (app) => {
-    const pod = (await baseDeployment(app)).spec.template.spec;
-    for (const container of [...pod.initContainers, ...pod.containers]) {
-      const models = container.volumeMounts.find(
-        (mount: { name: string }) => mount.name === 'models',
-      );
-      expect(models, container.name).toMatchObject({ mountPath: '/models', readOnly: true });
-    }
-    expect(
-      pod.volumes.find((volume: { name: string }) => volume.name === 'models').persistentVolumeClaim
-        .readOnly,
-    ).toBe(true);
-  });
+  it.each(apps)(
+    '%s: mounts the model volume read-only everywhere but in the pull init container, which runs first',
+    async (app) => {
+      const pod = (await baseDeployment(app)).spec.template.spec;
+      expect(pod.initContainers.map((container: { name: string }) => container.name)).toEqual([
+        'pull-models',
+        'verify-models',
+      ]);
+      for (const container of [...pod.initContainers, ...pod.containers]) {
+        const models = container.volumeMounts.find(
+          (mount: { name: string }) => mount.name === 'models',
+        );
+        expect(models, container.name).toMatchObject({
+          mountPath: '/models',
+          ...(container.name === 'pull-models' ? {} : { readOnly: true }),
+        });
+        if (container.name === 'pull-models') expect(models.readOnly).toBeUndefined();
+      }
+      const [pvc] = await readManifest(`kubernetes/base/${app}/pvc.yaml`);
+      expect(pvc?.spec.accessModes).toEqual(['ReadWriteMany']);
+    },
+  );
 
   it('the GPU overlay runs the CUDA variant of the LLM image, which the base does not', async () => {
     const [gpu] = await readManifest('kubernetes/overlays/gpu/kustomization.yaml');

@@ -56,7 +56,10 @@ export async function buildApp(
   const loader = createModelLoaderFromConfig(config, adapters, {
     logger: app.log.child({ component: 'model-loader' }),
   });
-  await app.register(modelLoaderPlugin, createPluginOptions(config, loader));
+  await app.register(
+    modelLoaderPlugin,
+    createPluginOptions(config, loader, { logger: app.log.child({ component: 'model-pull' }) }),
+  );
 
   const namesOf = (adapter: keyof typeof adapters) =>
     config.models.filter((entry) => entry.adapter === adapter).map((entry) => entry.name);

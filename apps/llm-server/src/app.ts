@@ -74,7 +74,10 @@ export async function buildApp(
     { gguf: adapter as ModelAdapter<unknown, unknown> },
     { logger: app.log.child({ component: 'model-loader' }) },
   );
-  await app.register(modelLoaderPlugin, createPluginOptions(config, loader));
+  await app.register(
+    modelLoaderPlugin,
+    createPluginOptions(config, loader, { logger: app.log.child({ component: 'model-pull' }) }),
+  );
   const streams = new OpenStreams();
   app.decorate('openStreams', streams);
 

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { type ChecksumInput, ModelLoaderError, normaliseLockedPath } from '@model-loader/core';
+import { dirname, extname, resolve } from 'node:path';
+import {
+  type ChecksumInput,
+  ModelLoaderError,
+  normaliseLockedPath,
+  parseModelSource,
+} from '@model-loader/core';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const checksumSchema = z.union([
@@ -9,8 +15,8 @@ const checksumSchema = z.union([
 ]);
 
 const modelsConfigSchema = z.looseObject({
-  /** Folder of the models, relative to the config file. */
-  modelDir: z.string().min(1),
+  /** Folder of the models, relative to the config file (or given with `--model-dir`). */
+  modelDir: z.string().min(1).optional(),
   models: z
     .array(
       z.looseObject({
@@ -19,6 +25,8 @@ const modelsConfigSchema = z.looseObject({
         path: z.string().min(1),
         /** Expected checksum, or for a folder a record from file path to checksum. */
         checksum: z.union([checksumSchema, z.record(z.string(), checksumSchema)]).optional(),
+        /** Where `pull` downloads the model from: https://, http:// or hf://org/repo/path@revision. */
+        source: z.string().min(1).optional(),
       }),
     )
     .min(1),
@@ -30,17 +38,23 @@ export interface ConfiguredModel {
   /** Path relative to the model directory, normalised with `/`. */
   readonly path: string;
   readonly checksum?: ChecksumInput | Readonly<Record<string, ChecksumInput>>;
+  /** Where `pull` downloads it from (for a folder: the base its file paths are appended to). */
+  readonly source?: string;
 }
 
-/** A models config, as `lock` and `verify` read it. */
+/** A models config, as `lock`, `verify` and `pull` read it. */
 export interface ModelsConfig {
   /** Absolute model directory. */
   readonly modelDirectory: string;
   readonly models: readonly ConfiguredModel[];
 }
 
-/** Checks parsed JSON as a models config `{ modelDir, models: [{ name, path, checksum? }] }`. */
-export function parseModelsConfig(value: unknown, configPath: string): ModelsConfig {
+/** Checks a parsed models config `{ modelDir, models: [{ name, path, checksum?, source? }] }`. */
+export function parseModelsConfig(
+  value: unknown,
+  configPath: string,
+  modelDirectoryOverride?: string,
+): ModelsConfig {
   const parsed = modelsConfigSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -65,22 +79,64 @@ export function parseModelsConfig(value: unknown, configPath: string): ModelsCon
     }
     // parseChecksum checks algorithm names and digests when the checksum is used.
     const checksum = model.checksum as ConfiguredModel['checksum'];
-    return { name: model.name, path, ...(checksum === undefined ? {} : { checksum }) };
+    if (model.source !== undefined) {
+      try {
+        parseModelSource(model.source);
+      } catch (error) {
+        throw new ModelLoaderError(
+          'MODEL_SOURCE_INVALID',
+          `${configPath}: \`models.${index}.source\`: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    return {
+      name: model.name,
+      path,
+      ...(checksum === undefined ? {} : { checksum }),
+      ...(model.source === undefined ? {} : { source: model.source }),
+    };
   });
+  if (modelDirectoryOverride !== undefined) {
+    return { modelDirectory: resolve(modelDirectoryOverride), models };
+  }
+  if (parsed.data.modelDir === undefined) {
+    throw new ModelLoaderError(
+      'CONFIG_INVALID',
+      `${configPath}: \`modelDir\`: missing; add it or pass --model-dir`,
+    );
+  }
   return { modelDirectory: resolve(dirname(configPath), parsed.data.modelDir), models };
 }
 
-/** Reads a models config file (JSON). */
-export async function readModelsConfig(configPath: string): Promise<ModelsConfig> {
-  const text = await readFile(configPath, 'utf8');
-  let value: unknown;
+/** True for a `.yaml` or `.yml` file name. */
+export function isYamlPath(path: string): boolean {
+  const extension = extname(path).toLowerCase();
+  return extension === '.yaml' || extension === '.yml';
+}
+
+/**
+ * Parses the text of a models config: YAML for `.yaml`/`.yml` files (the servers' models file),
+ * JSON otherwise.
+ * @throws ModelLoaderError CONFIG_INVALID
+ */
+export function parseConfigText(text: string, configPath: string): unknown {
+  const yaml = isYamlPath(configPath);
   try {
-    value = JSON.parse(text);
+    return yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
     throw new ModelLoaderError(
       'CONFIG_INVALID',
-      `${configPath}: not valid JSON (${(error as Error).message})`,
+      `${configPath}: not valid ${yaml ? 'YAML' : 'JSON'} (${(error as Error).message})`,
     );
   }
-  return parseModelsConfig(value, configPath);
+}
+
+/** Reads a models config file (YAML for `.yaml`/`.yml`, else JSON). */
+export async function readModelsConfig(
+  configPath: string,
+  modelDirectoryOverride?: string,
+): Promise<ModelsConfig> {
+  const text = await readFile(configPath, 'utf8');
+  return parseModelsConfig(parseConfigText(text, configPath), configPath, modelDirectoryOverride);
 }

@@ -22,6 +22,8 @@ export interface ProgressReporterOptions {
   readonly minimumSizeInBytes?: number;
   /** Least time between two plain lines of one file. @default 5000 ms */
   readonly lineIntervalInMs?: number;
+  /** Words of the plain lines. @default { running: 'hashing', finished: 'hashed' } */
+  readonly verbs?: { readonly running: string; readonly finished: string };
 }
 
 /** The mode for a stream: bars on a TTY, lines otherwise, none when quiet. */
@@ -39,12 +41,13 @@ export async function createProgressReporter(
   if (options.mode === 'none') return { track: () => noop, done: noop, stop: noop };
   if (options.mode === 'lines') {
     const interval = options.lineIntervalInMs ?? 5000;
+    const { running, finished } = options.verbs ?? { running: 'hashing', finished: 'hashed' };
     const started = new Map<string, number>();
     return {
       track(label, sizeInBytes) {
         if (sizeInBytes < minimum) return noop;
         started.set(label, performance.now());
-        options.stream.write(`hashing ${label} (${formatBytes(sizeInBytes)})\n`);
+        options.stream.write(`${running} ${label} (${formatBytes(sizeInBytes)})\n`);
         let lastLineAt = performance.now();
         return (bytesDone) => {
           const now = performance.now();
@@ -52,7 +55,7 @@ export async function createProgressReporter(
           lastLineAt = now;
           const percent = Math.floor((bytesDone / sizeInBytes) * 100);
           options.stream.write(
-            `hashing ${label}: ${percent}% (${formatBytes(bytesDone)} of ${formatBytes(sizeInBytes)})\n`,
+            `${running} ${label}: ${percent}% (${formatBytes(bytesDone)} of ${formatBytes(sizeInBytes)})\n`,
           );
         };
       },
@@ -61,7 +64,7 @@ export async function createProgressReporter(
         if (start === undefined) return;
         started.delete(label);
         options.stream.write(
-          `hashed ${label} in ${((performance.now() - start) / 1000).toFixed(1)} s\n`,
+          `${finished} ${label} in ${((performance.now() - start) / 1000).toFixed(1)} s\n`,
         );
       },
       stop: noop,

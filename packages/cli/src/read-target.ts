@@ -13,7 +13,12 @@ import {
   parseLockFile,
   readLockFile,
 } from '@model-loader/core';
-import { type ModelsConfig, parseModelsConfig } from './models-config.js';
+import {
+  isYamlPath,
+  type ModelsConfig,
+  parseConfigText,
+  parseModelsConfig,
+} from './models-config.js';
 
 /** What `verify` was pointed at, resolved into files to check. */
 export interface VerifyTarget {
@@ -27,7 +32,7 @@ export interface VerifyTarget {
 
 /** Options of {@link readVerifyTarget}. */
 export interface ReadTargetOptions {
-  /** Base folder for a lock or sums file. @default the file's own folder */
+  /** Model directory: the base of a lock or sums file, and overrides a config's `modelDir`. @default the file's own folder (a config's `modelDir`) */
   readonly modelDirectory?: string;
   /** Lock file to take a config's missing checksums from. @default `<modelDir>/model-loader.lock.json` if present */
   readonly lockPath?: string;
@@ -97,6 +102,12 @@ export async function readVerifyTarget(
 ): Promise<VerifyTarget> {
   const text = await readFile(path, 'utf8');
   const baseDirectory = resolve(options.modelDirectory ?? dirname(path));
+  if (isYamlPath(path)) {
+    return fromConfig(
+      parseModelsConfig(parseConfigText(text, path), path, options.modelDirectory),
+      options,
+    );
+  }
   if (text.trimStart().startsWith('{')) {
     let value: unknown;
     try {
@@ -117,7 +128,8 @@ export async function readVerifyTarget(
         unpinned: [],
       };
     }
-    if ('models' in record) return fromConfig(parseModelsConfig(value, path), options);
+    if ('models' in record)
+      return fromConfig(parseModelsConfig(value, path, options.modelDirectory), options);
     throw new ModelLoaderError(
       'CONFIG_INVALID',
       `${path}: neither a models config (no \`models\`) nor a lock file (no \`lockfileVersion\`)`,

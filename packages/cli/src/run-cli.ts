@@ -4,6 +4,7 @@ import { type CliIo, errorLine, processIo } from './cli-io.js';
 import { hashCommand } from './commands/hash-command.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { lockCommand } from './commands/lock-command.js';
+import { pullCommand } from './commands/pull-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
@@ -17,16 +18,22 @@ Commands:
                             (-o FILE, default <modelDir>/model-loader.lock.json)
   verify CONFIG|LOCK|SUMS   check every file; exit 0 all match, 1 mismatch or missing, 2 bad input
                             (--json, --strict, --no-cache, --cache-dir DIR, --model-dir DIR, --lock FILE)
+  pull CONFIG|LOCK          download every missing or mismatching file of the models with a
+                            \`source\`, verified before it is renamed into place; resumes partial
+                            downloads; exit codes as verify (--json, --pin, --lock FILE,
+                            --model-dir DIR, -j N concurrency, --attempts N, --timeout-ms MS)
   inspect FILE              format, size and the adapter's preflight summary (--json)
 
 Common options: --quiet (-q) no progress or table, --help (-h), --version
-A models CONFIG is JSON: { "modelDir": "models", "models": [{ "name", "path", "checksum"? }] }
+A models CONFIG is JSON or YAML: { "modelDir": "models", "models": [{ "name", "path", "checksum"?, "source"? }] }
+A source is https://..., http://... or hf://<org>/<repo>/<path>@<revision> (HF_ENDPOINT, HF_TOKEN).
 `;
 
 const commands = {
   hash: hashCommand,
   lock: lockCommand,
   verify: verifyCommand,
+  pull: pullCommand,
   inspect: inspectCommand,
 };
 
@@ -72,7 +79,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       ModelLoaderError.isInstance(error) &&
       (error.code === 'CONFIG_INVALID' ||
         error.code === 'CHECKSUM_FILE_INVALID' ||
-        error.code === 'CHECKSUM_INVALID');
+        error.code === 'CHECKSUM_INVALID' ||
+        error.code === 'MODEL_SOURCE_INVALID');
     return badInput ? EXIT_CODES.usage : EXIT_CODES.failed;
   }
 }

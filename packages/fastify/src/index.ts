@@ -5,6 +5,10 @@ export {
   createModelLoaderFromConfig,
 } from './config/create-model-loader.js';
 export {
+  type CreateStartupPullOptions,
+  createStartupPull,
+} from './config/create-startup-pull.js';
+export {
   type LoadServerConfigOptions,
   loadServerConfig,
   type ServerConfig,
@@ -48,3 +52,4 @@ export {
   type GracefulShutdownOptions,
   installGracefulShutdown,
 } from './shutdown/graceful-shutdown.js';
+export type { ModelPullStatus, StartupPull } from './startup-pull.js';

@@ -49,6 +49,7 @@ async function modelLoaderPluginImpl(
   let shuttingDown = false;
   let closing = false;
   let loading: Promise<void> | undefined;
+  const pullAbort = new AbortController();
 
   const limiterFor = (name: string): BoundedLimiter => {
     let limiter = limiters.get(name);
@@ -79,6 +80,19 @@ async function modelLoaderPluginImpl(
           },
           { loader, limiters: () => limiters, isReady },
         );
+
+  // The pull runs first so that no model validates a file still being downloaded; a failed pull
+  // leaves the file missing, and the load then fails with the validation's own code.
+  const pullThenLoad = async () => {
+    if (options.startupPull) {
+      log.info('pulling missing model files before loading');
+      await options.startupPull.run(pullAbort.signal).catch((error: unknown) => {
+        if (!pullAbort.signal.aborted) log.error({ err: error }, 'pulling model files failed');
+      });
+    }
+    if (shuttingDown) return {};
+    return loader.loadAll();
+  };
 
   const models: FastifyModels = {
     loader,
@@ -127,6 +141,7 @@ async function modelLoaderPluginImpl(
       if (shuttingDown) return;
       shuttingDown = true;
       log.info('shutting down: not ready, refusing new work');
+      pullAbort.abort(new Error('shutting down'));
       for (const name of loader.modelNames) {
         const { state } = loader.getModelInfo(name);
         if (state === 'validating' || state === 'loading') {
@@ -137,7 +152,7 @@ async function modelLoaderPluginImpl(
       }
     },
     loadInBackground() {
-      loading ??= loader.loadAll().then(
+      loading ??= pullThenLoad().then(
         (results) => {
           const failed = Object.values(results).filter((result) => !result.ok).length;
           log.info({ failed, total: loader.modelNames.length }, 'background loading finished');
@@ -222,7 +237,13 @@ async function modelLoaderPluginImpl(
     currentClient.run(clientKeyOf(request, options.clientKeyBy), done);
   });
 
-  const context: RouteContext = { loader, models, modelDirs, health };
+  const context: RouteContext = {
+    loader,
+    models,
+    modelDirs,
+    health,
+    ...(options.startupPull ? { startupPull: options.startupPull } : {}),
+  };
   await app.register(async (child) => {
     child.setValidatorCompiler(validatorCompiler);
     const routes: ZodApp = child.withTypeProvider<ZodTypeProvider>();

@@ -7,6 +7,7 @@ import type { RateLimitOptions } from './hardening/register-rate-limit.js';
 import type { OpenApiOptions } from './openapi/register-openapi.js';
 import type { ServerIdentity } from './routes/kserve-routes.js';
 import type { ModelSignature } from './routes/model-signature.js';
+import type { StartupPull } from './startup-pull.js';
 
 /** Limits of `app.models.run` for one model. */
 export interface ModelLimits {
@@ -57,6 +58,11 @@ export interface ModelLoaderPluginOptions {
   readonly metrics?: boolean | MetricsOptions;
   /** Concurrency, queue and timeout of `app.models.run`. */
   readonly limits?: LimitsOptions;
+  /**
+   * Runs before the background load (see `createStartupPull`): downloads missing model files while
+   * the models read `loading`, with progress under `pull` in `/models/:name`. @default none
+   */
+  readonly startupPull?: StartupPull;
   /** Load every model in the background once the server listens (`app.listen`). @default true */
   readonly loadOnListen?: boolean;
   /** Close the loader (abort loads, dispose models) when the app closes. @default true */
@@ -147,6 +153,16 @@ const optionsSchema = z.object({
     .extend({ models: z.record(z.string(), modelLimitsSchema).optional() })
     .strict()
     .default({}),
+  startupPull: z
+    .custom<StartupPull>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as StartupPull).run === 'function' &&
+        typeof (value as StartupPull).status === 'function',
+      { message: 'must be a StartupPull (createStartupPull)' },
+    )
+    .optional(),
   loadOnListen: z.boolean().default(true),
   closeLoader: z.boolean().default(true),
   errorHandler: z.boolean().default(true),

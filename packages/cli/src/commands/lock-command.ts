@@ -5,9 +5,12 @@ import {
   createLockFile,
   DEFAULT_LOCK_FILE_NAME,
   type FileToLock,
+  folderFileSource,
   formatLockFile,
+  formatModelSource,
   ModelLoaderError,
   parseChecksum,
+  parseModelSource,
   writeLockFile,
 } from '@model-loader/core';
 import { errorLine } from '../cli-io.js';
@@ -65,9 +68,22 @@ export async function lockCommand(
   const config = await readInputFile(positionals[0]!, readModelsConfig);
   const { io } = context;
   const expected = new Map<string, ReturnType<typeof parseChecksum>>();
+  const sources = new Map<string, string>();
   const files: FileToLock[] = [];
   for (const model of config.models) {
     const modelFiles = await filesOf(config.modelDirectory, model);
+    if (model.source !== undefined) {
+      // Recorded per file so that `model-loader pull LOCK` can fetch from the lock file alone.
+      const base = parseModelSource(model.source);
+      for (const file of modelFiles) {
+        sources.set(
+          file.path,
+          file.path === model.path
+            ? model.source
+            : formatModelSource(folderFileSource(base, posix.relative(model.path, file.path))),
+        );
+      }
+    }
     const { checksum } = model;
     const single =
       typeof checksum === 'string' || (checksum !== undefined && 'expected' in checksum);
@@ -129,6 +145,13 @@ export async function lockCommand(
     return EXIT_CODES.failed;
   }
   const output = values.output ?? join(config.modelDirectory, DEFAULT_LOCK_FILE_NAME);
+  lock = {
+    ...lock,
+    files: lock.files.map((file) => {
+      const source = sources.get(file.path);
+      return source === undefined ? file : { ...file, source };
+    }),
+  };
   await writeLockFile(output, lock);
   if (values.json) {
     io.stdout.write(formatLockFile(lock));

@@ -9,10 +9,13 @@ import { dirname, join, relative } from 'node:path';
 const packageRoot = join(import.meta.dirname, '..', '..');
 const sourceRoot = join(packageRoot, 'src');
 
-/** Transpiles the CLI and returns the path of its `bin.js`. */
-export async function compileCli(): Promise<string> {
+/**
+ * Transpiles the CLI and returns the path of its `bin.js`. Each test file passes its own
+ * `outputName`, so test files running in parallel never rewrite each other's copy.
+ */
+export async function compileCli(outputName = '.cli-e2e'): Promise<string> {
   const { default: ts } = await import('typescript');
-  const outputRoot = join(packageRoot, 'node_modules', '.cli-e2e');
+  const outputRoot = join(packageRoot, 'node_modules', outputName);
   await rm(outputRoot, { recursive: true, force: true });
   const packageJson = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as {
     version: string;

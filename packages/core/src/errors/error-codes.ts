@@ -130,6 +130,41 @@ export const ERROR_CODES = {
     fix: 'Shorten the prompt, or load the model with a larger `contextSize`.',
     retryable: false,
   },
+  MODEL_SOURCE_INVALID: {
+    meaning:
+      'A model `source` (or HF_ENDPOINT) is not an `https://`, `http://` or `hf://<org>/<repo>/<path>@<revision>` address, or its path leaves the model folder.',
+    fix: 'Write the source as `hf://org/repo/path/to/file@revision` or a full http(s) URL without credentials (use HF_TOKEN for the Hub).',
+    retryable: false,
+  },
+  PULL_NOT_PINNED: {
+    meaning:
+      'A model has a `source` but no pinned checksum (in the models file or the lock file), so a download could not be verified.',
+    fix: 'Pin the checksum (or run `model-loader lock` on a trusted copy), or pass `--pin` to `model-loader pull` to pin the bytes of the first download in the lock file.',
+    retryable: false,
+  },
+  PULL_HTTP_ERROR: {
+    meaning:
+      'The source answered a download with an error status (4xx is not retried; 5xx, 408 and 429 are, with backoff).',
+    fix: 'For 401/403 set HF_TOKEN (gated or private repositories); for 404 check the path and revision of the source; 5xx: try again later.',
+    retryable: true,
+  },
+  PULL_NETWORK_ERROR: {
+    meaning:
+      'A download failed on the network: connection refused or dropped, or no bytes within the timeout (retried with backoff; partial bytes are kept and resumed).',
+    fix: 'Check the network and the source host; run `model-loader pull` again, it resumes where it stopped.',
+    retryable: true,
+  },
+  PULL_REDIRECT_REFUSED: {
+    meaning:
+      'A download was redirected too many times, to a scheme other than http(s), or from https down to http.',
+    fix: 'Use the final https URL as the source, or fix the redirect on the server.',
+    retryable: false,
+  },
+  PULL_ABORTED: {
+    meaning: 'A download was cancelled (a signal, or the server shutting down) before it finished.',
+    fix: 'Nothing to fix when intended; pull again and it resumes from the partial file.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */

@@ -21,6 +21,8 @@ export interface LockedFile {
   readonly digest: string;
   /** Name of the model the file belongs to, when it was locked from a models config. */
   readonly model?: string;
+  /** Where `model-loader pull` fetches the file (`https://...` or `hf://org/repo/path@revision`). */
+  readonly source?: string;
 }
 
 /** A lock file: every model file pinned by path, size and digest. */
@@ -102,12 +104,15 @@ export function parseLockFile(text: string, source = 'lock file'): LockFile {
     }
     if (file.model !== undefined && typeof file.model !== 'string')
       throw fail(`\`${at}.model\` must be a string`);
+    if (file.source !== undefined && (typeof file.source !== 'string' || file.source === ''))
+      throw fail(`\`${at}.source\` must be a non-empty string`);
     return {
       path,
       sizeInBytes: file.sizeInBytes,
       algorithm: algorithm as ChecksumAlgorithm,
       digest: file.digest.toLowerCase(),
       ...(file.model === undefined ? {} : { model: file.model as string }),
+      ...(file.source === undefined ? {} : { source: file.source as string }),
     };
   });
   return { lockfileVersion: LOCK_FILE_VERSION, files };
@@ -123,6 +128,7 @@ export function formatLockFile(lock: LockFile): string {
       algorithm: file.algorithm,
       digest: file.digest,
       ...(file.model === undefined ? {} : { model: file.model }),
+      ...(file.source === undefined ? {} : { source: file.source }),
     }));
   return `${JSON.stringify({ lockfileVersion: LOCK_FILE_VERSION, files }, null, 2)}\n`;
 }

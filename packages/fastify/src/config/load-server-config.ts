@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { ModelLoaderError } from '@model-loader/core';
+import { ModelLoaderError, type SourceEnvironment } from '@model-loader/core';
 import { parse as parseYaml } from 'yaml';
 import type { ClientKeyBy } from '../hardening/client-key.js';
 import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
@@ -37,6 +37,10 @@ export interface ServerConfig {
   readonly checksumCacheDirectory?: string | false;
   /** Lock file, absolute or relative to `modelDir` (as the core takes it). */
   readonly lockFile?: string;
+  /** Download missing files of models with a `source` before loading them. */
+  readonly pullOnStart?: boolean;
+  /** HF_ENDPOINT and HF_TOKEN for `hf://` sources. */
+  readonly sourceEnvironment?: SourceEnvironment;
   readonly maxWorkers?: number;
   readonly memoryBudgetInBytes?: number;
   readonly models: readonly ModelEntry[];
@@ -122,6 +126,11 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
         ? false
         : resolve(cwd, vars.CHECKSUM_CACHE_DIR);
   const lockFile = vars.LOCK_FILE ?? file.lockFile;
+  const pullOnStart = flag(vars.PULL_ON_START, file.pullOnStart);
+  const sourceEnvironment: SourceEnvironment = {
+    ...(vars.HF_ENDPOINT ? { huggingFaceEndpoint: vars.HF_ENDPOINT } : {}),
+    ...(vars.HF_TOKEN ? { huggingFaceToken: vars.HF_TOKEN } : {}),
+  };
   const perModel: Record<string, ModelLimits> = Object.fromEntries(
     file.models.filter((entry) => entry.limits).map((entry) => [entry.name, entry.limits!]),
   );
@@ -141,6 +150,8 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
     ...(strictChecksums === undefined ? {} : { strictChecksums }),
     ...(checksumCacheDirectory === undefined ? {} : { checksumCacheDirectory }),
     ...(lockFile === undefined ? {} : { lockFile }),
+    ...(pullOnStart === undefined ? {} : { pullOnStart }),
+    ...(Object.keys(sourceEnvironment).length === 0 ? {} : { sourceEnvironment }),
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
     ...(memoryBudgetInBytes === undefined ? {} : { memoryBudgetInBytes }),
     models: file.models,

@@ -1,3 +1,4 @@
+import { parseModelSource } from '@model-loader/core';
 import { z } from 'zod';
 
 const checksumValue = z.union([
@@ -11,6 +12,18 @@ const modelLimits = z.strictObject({
   timeoutInMs: z.number().positive().optional(),
   maxQueuePerClient: z.int().min(1).optional(),
   retryAfterInSeconds: z.int().min(1).optional(),
+});
+
+/** `https://...`, `http://...` or `hf://org/repo/path@revision`, checked by the core's parser. */
+const sourceValue = z.string().superRefine((value, context) => {
+  try {
+    parseModelSource(value);
+  } catch (error) {
+    context.addIssue({
+      code: 'custom',
+      message: (error as Error).message.replace(/^Invalid model source "[\s\S]*?": /, ''),
+    });
+  }
 });
 
 /** Model names: safe in URLs, logs and metric labels. */
@@ -30,6 +43,7 @@ export function createModelsFileSchema(adapterNames: readonly string[]) {
     path: z.string().min(1, { message: 'must be the model file or folder, relative to modelDir' }),
     required: z.boolean().optional(),
     checksum: z.union([checksumValue, z.record(z.string(), checksumValue)]).optional(),
+    source: sourceValue.optional(),
     attempts: z.int().min(1).optional(),
     timeoutMs: z.number().positive().optional(),
     memoryEstimateInBytes: z.number().min(0).optional(),
@@ -43,6 +57,7 @@ export function createModelsFileSchema(adapterNames: readonly string[]) {
       strictChecksums: z.boolean().optional(),
       checksumCacheDirectory: z.union([z.string().min(1), z.literal(false)]).optional(),
       lockFile: z.string().min(1).optional(),
+      pullOnStart: z.boolean().optional(),
       maxWorkers: z.int().min(1).optional(),
       memoryBudgetInBytes: z.number().positive().optional(),
       models: z.array(model).min(1, { message: 'list at least one model' }),

@@ -46,6 +46,12 @@ export const serverEnvSchema = z.object({
   CHECKSUM_CACHE_DIR: z.string().min(1).optional(),
   /** Lock file pinning the model files, relative to the model directory; overrides the file. */
   LOCK_FILE: z.string().min(1).optional(),
+  /** Download missing model files with a `source` before loading (`true`/`false`); overrides the file's `pullOnStart`. */
+  PULL_ON_START: z.enum(['true', 'false', '1', '0']).optional(),
+  /** Hugging Face endpoint for `hf://` sources. @default https://huggingface.co */
+  HF_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  /** Hugging Face token for gated or private `hf://` sources, sent to HF_ENDPOINT only. */
+  HF_TOKEN: z.string().min(1).optional(),
   /** Loads at once; overrides the file's `maxWorkers`. */
   MAX_WORKERS: optionalNumber(z.int().min(1)),
   /** Memory budget of the loaded models; overrides the file's `memoryBudgetInBytes`. */

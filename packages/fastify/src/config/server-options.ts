@@ -1,7 +1,9 @@
+import type { Logger, ModelRegistry } from '@model-loader/core';
 import type { FastifyServerOptions } from 'fastify';
 import { codedFrameworkOptions } from '../hardening/framework-errors.js';
 import type { ModelLoaderPluginOptions } from '../plugin-options.js';
 import { type ModelSignature, SIGNATURES_BY_ADAPTER } from '../routes/model-signature.js';
+import { createStartupPull } from './create-startup-pull.js';
 import type { ServerConfig } from './load-server-config.js';
 
 /**
@@ -24,18 +26,21 @@ export function createFastifyOptions(config: ServerConfig): FastifyServerOptions
 }
 
 /**
- * Plugin options from the config: the admin token, the limits, the rate limit, the OpenAPI switches
- * and each model's KServe v2 signature (by its adapter name).
+ * Plugin options from the config: the admin token, the limits, the rate limit, the OpenAPI switches,
+ * each model's KServe v2 signature (by its adapter name), and with `pullOnStart` the pull of
+ * missing model files that runs before the models load.
  */
 export function createPluginOptions(
   config: ServerConfig,
-  loader: ModelLoaderPluginOptions['loader'],
+  loader: ModelLoaderPluginOptions['loader'] & Pick<ModelRegistry, 'getModelInfo'>,
+  options: { readonly logger?: Logger } = {},
 ): ModelLoaderPluginOptions {
   const signatures: Record<string, ModelSignature> = {};
   for (const entry of config.models) {
     const signature = SIGNATURES_BY_ADAPTER[entry.adapter];
     if (signature) signatures[entry.name] = signature;
   }
+  const startupPull = createStartupPull(config, loader, options);
   return {
     loader,
     limits: config.limits,
@@ -44,5 +49,6 @@ export function createPluginOptions(
     clientKeyBy: config.clientKeyBy,
     openapi: config.openapi.document ? { docs: config.openapi.docs } : false,
     signatures,
+    ...(startupPull ? { startupPull } : {}),
   };
 }
