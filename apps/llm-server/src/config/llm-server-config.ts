@@ -16,6 +16,8 @@ export interface LlmServerConfig extends ServerConfig {
   readonly gguf: GgufAdapterSettings;
   /** True when the demo models were served because no models file was given. */
   readonly demo: boolean;
+  /** Demo model files written at this start (empty when they were there already). */
+  readonly generatedDemoModels: readonly string[];
 }
 
 const llmEnvSchema = z.object({
@@ -58,6 +60,7 @@ export async function loadLlmServerConfig(
     );
   }
   let demo = false;
+  let generatedDemoModels: readonly string[] = [];
   const serverEnv: Record<string, string | undefined> = {
     ...env,
     PORT: env.PORT || String(DEFAULT_PORT),
@@ -67,8 +70,11 @@ export async function loadLlmServerConfig(
     () => false,
   );
   if (!env.MODELS_FILE && !hasModelsFile) {
-    const { modelsFile } = await ensureDemoModels(resolve(cwd, env.MODEL_DIR || 'models'));
+    const { modelsFile, generated } = await ensureDemoModels(
+      resolve(cwd, env.MODEL_DIR || 'models'),
+    );
     serverEnv.MODELS_FILE = modelsFile;
+    generatedDemoModels = generated;
     demo = true;
   }
   const server = await loadServerConfig({ adapterNames: ['gguf'], env: serverEnv, cwd });
@@ -83,5 +89,6 @@ export async function loadLlmServerConfig(
       threads: LLM_THREADS ?? Math.max(1, availableParallelism() - 1),
     },
     demo,
+    generatedDemoModels,
   };
 }
