@@ -91,7 +91,7 @@ const apps: readonly AppCase[] = [
     port: 8081,
     demoModels: async (dir) => {
       const { prepareDemoModels } = await import('@model-loader/asr-ocr-server');
-      return (await prepareDemoModels(dir)).slice(dir.length + 1);
+      return (await prepareDemoModels(dir)).modelsFile.slice(dir.length + 1);
     },
     request: async (baseUrl, container) => {
       // The demo's OCR model is optional: /health/ready does not wait for it.

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,12 +40,14 @@ describe('node dist/server.js (the start script)', () => {
       );
     });
     const cwd = await mkdtemp(join(tmpdir(), 'llm-server-start-'));
+    let running: ChildProcess | undefined;
     try {
       const child = spawn(process.execPath, [serverJs], {
         cwd,
         env: { ...process.env, PORT: '0', LLM_GPU: 'false', LLM_THREADS: '1', MODELS_FILE: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      running = child;
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       let output = '';
       const address = await new Promise<string>((resolve, reject) => {
@@ -80,6 +82,8 @@ describe('node dist/server.js (the start script)', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
+      // A timed-out run must not leave the server behind.
+      if (running?.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
       await rm(cwd, { recursive: true, force: true });
     }
   });

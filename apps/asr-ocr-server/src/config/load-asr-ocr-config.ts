@@ -20,6 +20,8 @@ export interface AsrOcrServerConfig extends ServerConfig {
   readonly uploads: UploadLimits;
   /** True when no models file was found and the demo models were prepared. */
   readonly demo: boolean;
+  /** Demo model folders written at this start (empty when they were there already). */
+  readonly generatedDemoModels: readonly string[];
 }
 
 /** Options of {@link loadAsrOcrConfig}. */
@@ -57,12 +59,12 @@ export async function loadAsrOcrConfig(
   const demo = !env.MODELS_FILE && !(await exists(resolve(cwd, 'models.yaml')));
   if (!demo) {
     const config = await loadServerConfig({ adapterNames: ADAPTER_NAMES, env: withPort, cwd });
-    return { ...config, uploads, demo };
+    return { ...config, uploads, demo, generatedDemoModels: [] };
   }
   const modelDir = env.MODEL_DIR
     ? resolve(cwd, env.MODEL_DIR)
     : (options.demoModelDir ?? packageModelDir);
-  const modelsFile = await prepareDemoModels(modelDir).catch((cause: unknown) => {
+  const { modelsFile, generated } = await prepareDemoModels(modelDir).catch((cause: unknown) => {
     throw demoModelsNotWritable(modelDir, cause);
   });
   const config = await loadServerConfig({
@@ -76,5 +78,5 @@ export async function loadAsrOcrConfig(
     },
     cwd,
   });
-  return { ...config, uploads, demo };
+  return { ...config, uploads, demo, generatedDemoModels: generated };
 }

@@ -19,6 +19,8 @@ export interface LlmServerConfig extends ServerConfig {
   readonly gguf: GgufAdapterSettings;
   /** True when the demo models were served because no models file was given. */
   readonly demo: boolean;
+  /** Demo model files written at this start (empty when they were there already). */
+  readonly generatedDemoModels: readonly string[];
 }
 
 const llmEnvSchema = z.object({
@@ -61,6 +63,7 @@ export async function loadLlmServerConfig(
     );
   }
   let demo = false;
+  let generatedDemoModels: readonly string[] = [];
   const serverEnv: Record<string, string | undefined> = {
     ...env,
     PORT: env.PORT || String(DEFAULT_PORT),
@@ -71,10 +74,11 @@ export async function loadLlmServerConfig(
   );
   if (!env.MODELS_FILE && !hasModelsFile) {
     const demoDir = resolve(cwd, env.MODEL_DIR || 'models');
-    const { modelsFile } = await ensureDemoModels(demoDir).catch((cause: unknown) => {
+    const { modelsFile, generated } = await ensureDemoModels(demoDir).catch((cause: unknown) => {
       throw demoModelsNotWritable(demoDir, cause);
     });
     serverEnv.MODELS_FILE = modelsFile;
+    generatedDemoModels = generated;
     // The demo is what people try first, often on a shared port: rate limited unless told not.
     serverEnv.RATE_LIMIT_MAX = env.RATE_LIMIT_MAX || DEMO_RATE_LIMIT_MAX;
     demo = true;
@@ -91,5 +95,6 @@ export async function loadLlmServerConfig(
       threads: LLM_THREADS ?? Math.max(1, availableParallelism() - 1),
     },
     demo,
+    generatedDemoModels,
   };
 }

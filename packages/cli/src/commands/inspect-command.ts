@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   fileSystemError,
@@ -8,6 +9,7 @@ import {
   modelFormatLabels,
   sniffFileFormat,
 } from '@model-loader/core';
+import { describeNonModelFile } from '../describe-non-model.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../format-bytes.js';
 import { UsageError } from '../usage-error.js';
@@ -31,6 +33,33 @@ const preflights: Partial<
       return createGgufAdapter().inspect(path, new AbortController().signal);
     },
   },
+  onnx: {
+    packageName: '@model-loader/adapter-whisper',
+    run: async (module, path) => {
+      const { inspectOnnxFile, formatValueInfo } =
+        module as typeof import('@model-loader/adapter-whisper');
+      // The file's own folder bounds its external data, as it does for a model folder.
+      const absolute = resolve(path);
+      const summary = await inspectOnnxFile(
+        absolute,
+        dirname(absolute),
+        basename(absolute),
+        new AbortController().signal,
+      );
+      const list = (values: readonly string[]) => (values.length ? values.join('; ') : 'none');
+      return {
+        format: `ONNX IR ${summary.irVersion}`,
+        details: {
+          opset: list(summary.opsetImports.map((o) => `${o.domain} ${o.version}`)),
+          inputs: list(summary.inputs.map(formatValueInfo)),
+          outputs: list(summary.outputs.map(formatValueInfo)),
+          nodes: summary.nodeCount,
+          initializers: summary.initializerCount,
+          'external data': list(summary.externalDataFiles),
+        },
+      };
+    },
+  },
 };
 
 async function importOptional(packageName: string): Promise<unknown | undefined> {
@@ -44,7 +73,8 @@ async function importOptional(packageName: string): Promise<unknown | undefined>
 
 /**
  * `model-loader inspect FILE`: format (by magic bytes), size, and the preflight summary of the
- * adapter package for that format when it is installed. A preflight failure (for example
+ * adapter package for that format when it is installed (GGUF: adapter-gguf, ONNX: adapter-whisper).
+ * A file of no model format (MODEL_FILE_TYPE_MISMATCH) or a preflight failure (for example
  * MODEL_FILE_CORRUPT) is one error line and exit code 1.
  */
 export async function inspectCommand(
@@ -71,6 +101,14 @@ export async function inspectCommand(
   const format = await sniffFileFormat(path).catch((error: unknown) => {
     throw fileSystemError(error, path, path);
   });
+  if (format === 'unknown') {
+    const looksLike = await describeNonModelFile(path);
+    throw new ModelLoaderError(
+      'MODEL_FILE_TYPE_MISMATCH',
+      `Not a model file: ${path} is ${looksLike}, not GGUF, ggml, ONNX, safetensors or zip/pickle`,
+      { path, actual: format },
+    );
+  }
   const preflight = preflights[format];
   const module = preflight ? await importOptional(preflight.packageName) : undefined;
   const inspection = preflight && module ? await preflight.run(module, path) : undefined;
