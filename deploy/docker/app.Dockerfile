@@ -21,8 +21,8 @@ COPY . .
 RUN pnpm install --offline --frozen-lockfile
 # Declared after the install so that both apps' builds share the layers above.
 ARG APP
-ARG LLM_GPU=false
 RUN pnpm exec turbo run build --filter=@model-loader/${APP}...
+ARG LLM_GPU=false
 # A self-contained copy of the one app with its production dependencies only, less what the image
 # never runs (other platforms' binaries, GPU builds unless asked for, optional test tooling).
 RUN pnpm --filter=@model-loader/${APP} deploy --prod --legacy /out \
