@@ -264,6 +264,20 @@ describe('model-loader lock and verify', () => {
       config,
       JSON.stringify({
         modelDir: 'models',
+        models: [
+          { name: 'llm', path: 'llm.gguf', allowUnpinned: true },
+          { name: 'ocr', path: 'ocr' },
+        ],
+      }),
+    );
+    // A model the server may run unpinned is not a verify failure; the other one still is.
+    const allowed = await cli(['verify', config]);
+    expect(allowed.stderr).not.toContain("model 'llm'");
+    expect(allowed.stderr).toContain("no checksum for model 'ocr'");
+    await writeFile(
+      config,
+      JSON.stringify({
+        modelDir: 'models',
         models: [{ name: 'llm', path: 'llm.gguf', checksum: `sha256:${'0'.repeat(64)}` }],
       }),
     );

@@ -19,6 +19,8 @@ const modelsConfigSchema = z.looseObject({
         path: z.string().min(1),
         /** Expected checksum, or for a folder a record from file path to checksum. */
         checksum: z.union([checksumSchema, z.record(z.string(), checksumSchema)]).optional(),
+        /** The server may load the model without a pin (then `verify` does not require one). */
+        allowUnpinned: z.boolean().optional(),
       }),
     )
     .min(1),
@@ -30,6 +32,8 @@ export interface ConfiguredModel {
   /** Path relative to the model directory, normalised with `/`. */
   readonly path: string;
   readonly checksum?: ChecksumInput | Readonly<Record<string, ChecksumInput>>;
+  /** The model may run unpinned (the server's `allowUnpinned`): `verify` does not fail it. */
+  readonly allowUnpinned?: boolean;
 }
 
 /** A models config, as `lock` and `verify` read it. */
@@ -65,7 +69,12 @@ export function parseModelsConfig(value: unknown, configPath: string): ModelsCon
     }
     // parseChecksum checks algorithm names and digests when the checksum is used.
     const checksum = model.checksum as ConfiguredModel['checksum'];
-    return { name: model.name, path, ...(checksum === undefined ? {} : { checksum }) };
+    return {
+      name: model.name,
+      path,
+      ...(checksum === undefined ? {} : { checksum }),
+      ...(model.allowUnpinned === true ? { allowUnpinned: true } : {}),
+    };
   });
   return { modelDirectory: resolve(dirname(configPath), parsed.data.modelDir), models };
 }
