@@ -306,7 +306,7 @@ describe('model-loader lock and verify', () => {
       ],
       [
         ['verify', await write('v2.lock.json', '{"lockfileVersion": 2, "files": []}')],
-        `model-loader: CHECKSUM_FILE_INVALID: ${join(dir, 'v2.lock.json')}: \`lockfileVersion\` is 2, this version reads 1`,
+        `model-loader: CHECKSUM_FILE_INVALID: ${join(dir, 'v2.lock.json')}: \`lockfileVersion\` must be 1 (the only version this release reads)`,
       ],
       [
         ['verify', await write('SHA256SUMS', 'not a checksum line\n')],
