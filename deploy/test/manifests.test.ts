@@ -48,6 +48,26 @@ describe('Kubernetes manifests', () => {
   });
 
   it.each(apps)(
+    "%s: the fingerprint cache is the pod's own emptyDir, written only by the init container",
+    async (app) => {
+      const deployment = await baseDeployment(app);
+      const pod = deployment.spec.template.spec;
+      const cache = pod.volumes.find(
+        (volume: { name: string }) => volume.name === 'fingerprint-cache',
+      );
+      expect(cache).toEqual({ name: 'fingerprint-cache', emptyDir: {} });
+      const mounts = (container: { volumeMounts: { name: string; readOnly?: boolean }[] }) =>
+        container.volumeMounts.filter((mount) => mount.name === 'fingerprint-cache');
+      expect(mounts(pod.initContainers[0])).toEqual([
+        { name: 'fingerprint-cache', mountPath: '/cache' },
+      ]);
+      for (const container of pod.containers) {
+        for (const mount of mounts(container)) expect(mount.readOnly, container.name).toBe(true);
+      }
+    },
+  );
+
+  it.each(apps)(
     '%s: runs as non-root with no privilege escalation, in every container',
     async (app) => {
       const deployment = await baseDeployment(app);

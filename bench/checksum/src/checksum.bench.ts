@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { createChecksumVerifier, createHashPool } from '@model-loader/core';
 import { median, writeBenchFile } from './bench-files.js';
 import { opensslSha256BytesPerSecond } from './openssl-ceiling.js';
+import { type Comparison, compareManyFiles, compareOneFile } from './peer-comparison.js';
 
 // Measures the integrity targets of issue 3 as ratios within one run on this machine. Data files go
 // to bench/.data/checksum (git-ignored) and are deleted at the end.
@@ -14,6 +15,8 @@ const run = promisify(execFile);
 const GiB = 1024 ** 3;
 const dataDir = join(import.meta.dirname, '..', '..', '.data', 'checksum');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+// `BENCH_SECTIONS=peers` runs only the whole-process comparisons with openssl (quicker to iterate).
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'peers,engine').split(','));
 const gb = (bytesPerSecond: number) => `${(bytesPerSecond / 1e9).toFixed(2)} GB/s`;
 
 async function timed<T>(work: () => Promise<T>): Promise<number> {
@@ -41,14 +44,69 @@ function report(
   );
 }
 
+const x = (ratio: number) => `${ratio.toFixed(2)}x`;
+
+function reportComparison(comparison: Comparison, maxWall: number, maxCpu?: number): void {
+  const wall = median(comparison.wallRatios);
+  const cpu = median(comparison.cpuRatios);
+  const measured =
+    `${comparison.medianWallInSeconds.toFixed(2)} s wall, ${comparison.medianCpuInSeconds.toFixed(2)} CPU-s ` +
+    `vs ${comparison.referenceWallInSeconds.toFixed(2)} s, ${comparison.referenceCpuInSeconds.toFixed(2)} CPU-s; ` +
+    `wall ratios ${comparison.wallRatios.map(x).join(' ')}; CPU ratios ${comparison.cpuRatios.map(x).join(' ')}`;
+  report(
+    `${comparison.label} / ${comparison.reference}: wall`,
+    measured,
+    wall,
+    `<= ${maxWall}`,
+    wall <= maxWall,
+  );
+  if (maxCpu !== undefined) {
+    report(
+      `${comparison.label} / ${comparison.reference}: CPU`,
+      'same runs',
+      cpu,
+      `<= ${maxCpu}`,
+      cpu <= maxCpu,
+    );
+  }
+}
+
+async function peers(a: string): Promise<void> {
+  const parts = [1, 2, 3].map((index) => join(dataDir, `part-${index}-320mib.bin`));
+  for (const part of parts) await writeBenchFile(part, 320 * 1024 * 1024);
+  for (const file of [a, ...parts]) await warm(file);
+  const [cli, engine] = await compareOneFile(a, runs);
+  reportComparison(cli!, 1.0, 1.2);
+  reportComparison(engine!, 1.0, 1.2);
+  const [sequential, cliMany, engineMany] = await compareManyFiles(parts, runs);
+  reportComparison(sequential!, Number.POSITIVE_INFINITY);
+  reportComparison(cliMany!, 1.0);
+  reportComparison(engineMany!, 1.0);
+  for (const part of parts) await rm(part);
+}
+
 async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const a = join(dataDir, 'a-1gib.bin');
   const b = join(dataDir, 'b-1gib.bin');
   const big = join(dataDir, 'c-4gib.bin');
   try {
-    console.log(`writing 1 + 1 + 4 GiB under ${dataDir} ...`);
+    console.log(`writing test files under ${dataDir} ...`);
     await writeBenchFile(a, GiB);
+    if (sections.has('peers')) await peers(a);
+    if (sections.has('engine')) await engineSections(a, b, big);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '?')).trim();
+  console.log(`\n| measure | measured | ratio | target |\n| --- | --- | --- | --- |`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log(`\nnode ${process.version}, runs ${runs} (median), load average at the end: ${load}`);
+}
+
+/** The in-process measures: pool throughput, two-core scaling, event loop, cache, memory. */
+async function engineSections(a: string, b: string, big: string): Promise<void> {
+  {
     await writeBenchFile(b, GiB);
     await writeBenchFile(big, 4 * GiB);
     await warm(a);
@@ -151,13 +209,7 @@ async function main(): Promise<void> {
       '< 64 MiB',
       growthMiB < 64,
     );
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
   }
-  const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '?')).trim();
-  console.log(`\n| measure | measured | ratio | target |\n| --- | --- | --- | --- |`);
-  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log(`\nnode ${process.version}, runs ${runs} (median), load average at the end: ${load}`);
 }
 
 await main();

@@ -12,6 +12,7 @@ const run = promisify(execFile);
 export async function opensslSha256BytesPerSecond(seconds = 2): Promise<number> {
   const { stdout } = await run('openssl', [
     'speed',
+    '-elapsed',
     '-evp',
     'sha256',
     '-bytes',

@@ -22,17 +22,20 @@ interface Result {
 /** Runs `model-loader` in a child process, as a user would (optionally as `nobody`). */
 async function cli(
   args: readonly string[],
-  options: { cwd?: string; asNobody?: boolean } = {},
+  options: { cwd?: string; asNobody?: boolean; input?: string | Buffer } = {},
 ): Promise<Result> {
   const command = options.asNobody ? 'setpriv' : process.execPath;
   const prefix = options.asNobody
     ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin]
     : [bin];
   try {
-    const { stdout, stderr } = await execFileAsync(command, [...prefix, ...args], {
+    const running = execFileAsync(command, [...prefix, ...args], {
       cwd: options.cwd ?? root,
       env: { ...process.env, XDG_CACHE_HOME: join(root, 'xdg-cache'), MODEL_LOADER_DEBUG: '' },
     });
+    // Standard input is a pipe: give it the input (or nothing) and close it, as a shell pipe would.
+    running.child.stdin?.end(options.input ?? '');
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -128,11 +131,36 @@ describe('model-loader hash', () => {
     expect(quiet).toEqual({ code: 0, stdout: loud.stdout, stderr: '' });
   });
 
+  it('hashes standard input for - and for no FILE, as sha256sum does', async () => {
+    const dir = await freshDir('hash-stdin');
+    const input = Buffer.concat([Buffer.from('abc'), Buffer.alloc(3_000_000, 9)]);
+    await writeFile(join(dir, 'input.bin'), input);
+    await writeFile(join(dir, 'other'), 'other');
+    const expected = await execFileAsync('sh', ['-c', 'sha256sum - other < input.bin'], {
+      cwd: dir,
+    });
+    expect(await cli(['hash', '-', 'other'], { cwd: dir, input })).toEqual({
+      code: 0,
+      stdout: expected.stdout,
+      stderr: '',
+    });
+    const md5 = await execFileAsync('sh', ['-c', 'md5sum < input.bin'], { cwd: dir });
+    expect(await cli(['hash', '-a', 'md5'], { cwd: dir, input })).toEqual({
+      code: 0,
+      stdout: md5.stdout,
+      stderr: '',
+    });
+    expect((await cli(['hash'], { input: '' })).stdout).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  -\n',
+    );
+  });
+
   it('refuses bad usage with exit code 2', async () => {
-    expect(await cli(['hash'])).toEqual({
+    expect(await cli(['hash', '-', '-'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "model-loader: hash needs at least one FILE\nRun 'model-loader --help' for usage.\n",
+      stderr:
+        "model-loader: hash reads standard input (-) only once\nRun 'model-loader --help' for usage.\n",
     });
     expect((await cli(['hash', '-a', 'crc32', 'x'])).stderr).toContain(
       "unknown --algorithm 'crc32'",
@@ -237,6 +265,20 @@ describe('model-loader lock and verify', () => {
       config,
       JSON.stringify({
         modelDir: 'models',
+        models: [
+          { name: 'llm', path: 'llm.gguf', allowUnpinned: true },
+          { name: 'ocr', path: 'ocr' },
+        ],
+      }),
+    );
+    // A model the server may run unpinned is not a verify failure; the other one still is.
+    const allowed = await cli(['verify', config]);
+    expect(allowed.stderr).not.toContain("model 'llm'");
+    expect(allowed.stderr).toContain("no checksum for model 'ocr'");
+    await writeFile(
+      config,
+      JSON.stringify({
+        modelDir: 'models',
         models: [{ name: 'llm', path: 'llm.gguf', checksum: `sha256:${'0'.repeat(64)}` }],
       }),
     );
@@ -265,7 +307,7 @@ describe('model-loader lock and verify', () => {
       ],
       [
         ['verify', await write('v2.lock.json', '{"lockfileVersion": 2, "files": []}')],
-        `model-loader: CHECKSUM_FILE_INVALID: ${join(dir, 'v2.lock.json')}: \`lockfileVersion\` is 2, this version reads 1`,
+        `model-loader: CHECKSUM_FILE_INVALID: ${join(dir, 'v2.lock.json')}: \`lockfileVersion\` must be 1 (the only version this release reads)`,
       ],
       [
         ['verify', await write('SHA256SUMS', 'not a checksum line\n')],

@@ -27,6 +27,8 @@ const modelsConfigSchema = z.looseObject({
         checksum: z.union([checksumSchema, z.record(z.string(), checksumSchema)]).optional(),
         /** Where `pull` downloads the model from: https://, http:// or hf://org/repo/path@revision. */
         source: z.string().min(1).optional(),
+        /** The server may load the model without a pin (then `verify` does not require one). */
+        allowUnpinned: z.boolean().optional(),
       }),
     )
     .min(1),
@@ -40,6 +42,8 @@ export interface ConfiguredModel {
   readonly checksum?: ChecksumInput | Readonly<Record<string, ChecksumInput>>;
   /** Where `pull` downloads it from (for a folder: the base its file paths are appended to). */
   readonly source?: string;
+  /** The model may run unpinned (the server's `allowUnpinned`): `verify` does not fail it. */
+  readonly allowUnpinned?: boolean;
 }
 
 /** A models config, as `lock`, `verify` and `pull` read it. */
@@ -95,6 +99,7 @@ export function parseModelsConfig(
       path,
       ...(checksum === undefined ? {} : { checksum }),
       ...(model.source === undefined ? {} : { source: model.source }),
+      ...(model.allowUnpinned === true ? { allowUnpinned: true } : {}),
     };
   });
   if (modelDirectoryOverride !== undefined) {

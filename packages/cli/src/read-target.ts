@@ -85,7 +85,8 @@ async function fromConfig(config: ModelsConfig, options: ReadTargetOptions): Pro
     const locked = lock
       ? fromLock(lock, (path) => path === model.path || path.startsWith(`${model.path}/`))
       : [];
-    if (locked.length === 0) unpinned.push({ model: model.name, path: model.path });
+    if (locked.length === 0 && !model.allowUnpinned)
+      unpinned.push({ model: model.name, path: model.path });
     files.push(...locked.map((file) => ({ ...file, model: model.name })));
   }
   return { kind: 'config', baseDirectory: config.modelDirectory, files, unpinned };

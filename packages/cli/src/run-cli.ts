@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ModelLoaderError } from '@model-loader/core';
+import { ModelLoaderError } from '@model-loader/core/hashing';
 import { type CliIo, errorLine, processIo } from './cli-io.js';
-import { hashCommand } from './commands/hash-command.js';
-import { inspectCommand } from './commands/inspect-command.js';
-import { lockCommand } from './commands/lock-command.js';
-import { pullCommand } from './commands/pull-command.js';
-import { verifyCommand } from './commands/verify-command.js';
+import type { CommandContext } from './commands/command-context.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -13,7 +9,8 @@ import { UsageError } from './usage-error.js';
 export const usage = `Usage: model-loader <command> [options]
 
 Commands:
-  hash FILE...              print digests exactly as sha256sum does (-a sha256|sha1|md5)
+  hash [FILE...]            print digests exactly as sha256sum does (-a sha256|sha1|md5);
+                            FILE - (or no FILE) reads standard input
   lock CONFIG               hash every model file of a models config and write the lock file
                             (-o FILE, default <modelDir>/model-loader.lock.json)
   verify CONFIG|LOCK|SUMS   check every file; exit 0 all match, 1 mismatch or missing, 2 bad input
@@ -29,12 +26,16 @@ A models CONFIG is JSON or YAML: { "modelDir": "models", "models": [{ "name", "p
 A source is https://..., http://... or hf://<org>/<repo>/<path>@<revision> (HF_ENDPOINT, HF_TOKEN).
 `;
 
-const commands = {
-  hash: hashCommand,
-  lock: lockCommand,
-  verify: verifyCommand,
-  pull: pullCommand,
-  inspect: inspectCommand,
+type Command = (args: readonly string[], context: CommandContext) => Promise<ExitCode>;
+
+// Each command is imported when it runs: `hash` then loads only the hashing part of the core, which
+// keeps a short-lived process's start-up (and CPU time) close to a bare Node's.
+const commands: Record<string, () => Promise<Command>> = {
+  hash: async () => (await import('./commands/hash-command.js')).hashCommand,
+  lock: async () => (await import('./commands/lock-command.js')).lockCommand,
+  verify: async () => (await import('./commands/verify-command.js')).verifyCommand,
+  inspect: async () => (await import('./commands/inspect-command.js')).inspectCommand,
+  pull: async () => (await import('./commands/pull-command.js')).pullCommand,
 };
 
 function packageVersion(): string {
@@ -53,15 +54,14 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     io.stdout.write(`${packageVersion()}\n`);
     return EXIT_CODES.ok;
   }
-  const command = Object.hasOwn(commands, name)
-    ? commands[name as keyof typeof commands]
-    : undefined;
+  const importCommand = Object.hasOwn(commands, name) ? commands[name] : undefined;
   try {
-    if (command === undefined) throw new UsageError(`unknown command '${name}'`);
+    if (importCommand === undefined) throw new UsageError(`unknown command '${name}'`);
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(usage);
       return EXIT_CODES.ok;
     }
+    const command = await importCommand();
     return await command(rest, { io });
   } catch (error) {
     if (

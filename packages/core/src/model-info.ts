@@ -26,6 +26,12 @@ export interface ModelInfo {
   /** Total bytes of the model's files, once validated. */
   readonly sizeInBytes?: number;
   readonly files: readonly ModelFileInfo[];
+  /**
+   * True when every file of the model was verified against a pinned checksum (the spec's
+   * `checksum` or the lock file) by its last validation; false for an unpinned model, with
+   * `validateChecksums` off, or before the first validation.
+   */
+  readonly verified: boolean;
   /** The adapter's preflight summary. */
   readonly inspection?: ModelInspection;
   /** Bytes reserved in the memory budget. */

@@ -28,7 +28,10 @@ export interface ModelLoaderOptions {
   readonly strictChecksums?: boolean;
   /**
    * Lock file (`model-loader lock` writes it), absolute or relative to `modelDir`. A model without a
-   * `checksum` in its spec is verified against the lock file's entries for its files.
+   * `checksum` in its spec is verified against the lock file's entries for its files; a file it does
+   * not pin fails the model with LOCK_ENTRY_MISSING unless the spec says `allowUnpinned`. The file
+   * is read again when it changes (stat check) and on every `reload`. A missing file fails the
+   * models with LOCK_FILE_NOT_FOUND.
    */
   readonly lockFile?: string;
   /** Schedule between load attempts. @default 500 ms, factor 2, max 30 s, no jitter */

@@ -14,7 +14,8 @@ import {
   createChecksumVerifier,
   type IntegrityChecksumVerifier,
 } from './integrity/create-checksum-verifier.js';
-import { type LockFile, lockedChecksum, readLockFile } from './integrity/lock-file.js';
+import { createLockFileSource, type LockFileSource } from './integrity/lock-file-source.js';
+import { lockedChecksumsFor } from './integrity/locked-checksums.js';
 import { canTransition, type ModelState } from './lifecycle/model-state.js';
 import { runWithTimeout } from './lifecycle/run-with-timeout.js';
 import type { ModelInfo } from './model-info.js';
@@ -70,6 +71,7 @@ interface ModelRecord {
   readonly adapter: ModelAdapter<unknown, unknown>;
   readonly required: boolean;
   readonly checksums: ReadonlyMap<string, ExpectedChecksum>;
+  readonly allowUnpinned: boolean;
   readonly attempts: number;
   readonly timeoutMs?: number;
   readonly options: unknown;
@@ -114,8 +116,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
   private readonly backoff: ResolvedBackoff;
   private readonly checksumVerifier: ChecksumVerifier;
   private readonly ownedVerifier?: IntegrityChecksumVerifier;
-  private readonly lockFilePath?: string;
-  private lockFile?: Promise<LockFile>;
+  private readonly lockSource?: LockFileSource;
   private readonly retiring = new Set<Promise<void>>();
   private closed = false;
 
@@ -163,8 +164,12 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
       });
       this.checksumVerifier = this.ownedVerifier;
     }
-    this.lockFilePath =
-      options.lockFile === undefined ? undefined : resolve(this.modelDir, options.lockFile);
+    if (options.lockFile !== undefined) {
+      this.lockSource = createLockFileSource(
+        resolve(this.modelDir, options.lockFile),
+        options.lockFile,
+      );
+    }
   }
 
   /**
@@ -218,6 +223,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
       adapter: adapter as ModelAdapter<unknown, unknown>,
       required: spec.required ?? true,
       checksums: parseSpecChecksums(spec.checksum, adapter.kind, name),
+      allowUnpinned: spec.allowUnpinned ?? false,
       attempts,
       ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
       options: spec.options ?? {},
@@ -288,12 +294,14 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
 
   /**
    * Hot swap: loads a new copy while the current one keeps serving, then switches and disposes the
-   * old copy once its leases end. On failure the old copy stays and the error is returned.
+   * old copy once its leases end. On failure the old copy stays and the error is returned. The lock
+   * file, when configured, is read again.
    */
   reload<TName extends ModelName<TModels>>(name: TName): Promise<ModelOf<TModels, TName>> {
     const record = this.record(name);
     return this.enqueue(record, async () => {
       this.assertOpen();
+      this.lockSource?.refresh();
       return this.runLoad(record, record.current !== undefined);
     }) as Promise<ModelOf<TModels, TName>>;
   }
@@ -380,6 +388,10 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
           ...(checksum ? { checksum } : {}),
         };
       }),
+      verified:
+        validated !== undefined &&
+        validated.files.length > 0 &&
+        validated.files.every((file) => record.verified.has(file.relativePath)),
       ...(record.inspection ? { inspection: record.inspection } : {}),
       ...(record.memoryEstimate === undefined
         ? {}
@@ -585,7 +597,14 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     record.verified = new Map();
     if (!this.validateChecksums) return;
     const expected =
-      record.checksums.size > 0 ? record.checksums : await this.lockedChecksums(validated);
+      record.checksums.size > 0 ? record.checksums : await this.lockedChecksums(record, validated);
+    const unpinned = validated.files.filter((file) => !expected.has(file.relativePath));
+    if (unpinned.length > 0) {
+      this.logger.warn(
+        { model: record.name, files: unpinned.map((file) => relative(this.modelDir, file.path)) },
+        `Model '${record.name}' runs unverified: no checksum pins ${unpinned.length === validated.files.length ? 'its files' : 'some of its files'}`,
+      );
+    }
     await Promise.all(
       [...expected].map(async ([relativePath, checksum]) => {
         const path =
@@ -621,16 +640,19 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
   }
 
   /** Checksums the lock file pins for the model's files (none without a lock file). */
-  private async lockedChecksums(validated: ValidatedModel): Promise<Map<string, ExpectedChecksum>> {
-    const checksums = new Map<string, ExpectedChecksum>();
-    if (this.lockFilePath === undefined) return checksums;
-    this.lockFile ??= readLockFile(this.lockFilePath);
-    const lock = await this.lockFile;
-    for (const file of validated.files) {
-      const locked = lockedChecksum(lock, relative(this.modelDir, file.path));
-      if (locked) checksums.set(file.relativePath, locked);
-    }
-    return checksums;
+  private async lockedChecksums(
+    record: ModelRecord,
+    validated: ValidatedModel,
+  ): Promise<Map<string, ExpectedChecksum>> {
+    if (this.lockSource === undefined) return new Map();
+    const files = validated.files.map((file) => ({
+      relativePath: file.relativePath,
+      pathInModelDir: relative(this.modelDir, file.path),
+    }));
+    return lockedChecksumsFor(await this.lockSource.read(), files, {
+      modelName: record.name,
+      allowUnpinned: record.allowUnpinned,
+    });
   }
 
   private async retire(record: ModelRecord, copy: LoadedCopy): Promise<void> {

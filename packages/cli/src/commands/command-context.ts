@@ -1,4 +1,8 @@
-import { type ChecksumAlgorithm, isChecksumAlgorithm, type Logger } from '@model-loader/core';
+import {
+  type ChecksumAlgorithm,
+  isChecksumAlgorithm,
+  type Logger,
+} from '@model-loader/core/hashing';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
 

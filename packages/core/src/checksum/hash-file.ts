@@ -11,8 +11,8 @@ export interface HashFileOptions {
 
 /**
  * Hashes a file through node:crypto on the calling thread and returns its lower-case hex digest.
- * Reads are pipelined with hashing (two 4 MiB buffers: constant memory). For hashing off the main
- * thread, with a fingerprint cache, use `createChecksumVerifier`.
+ * Reads 128 KiB at a time into one buffer (constant memory), giving the event loop a turn every
+ * 4 MiB. For hashing off the main thread, with a fingerprint cache, use `createChecksumVerifier`.
  */
 export async function hashFile(
   path: string,

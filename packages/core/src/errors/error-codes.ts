@@ -107,6 +107,17 @@ export const ERROR_CODES = {
     fix: 'Fix the line or field named in the message, or write the file again with `model-loader lock`.',
     retryable: false,
   },
+  LOCK_FILE_NOT_FOUND: {
+    meaning: 'The configured lock file (`lockFile`, `LOCK_FILE`) does not exist.',
+    fix: 'Write it with `model-loader lock CONFIG`, or correct the path (relative paths start at the model directory).',
+    retryable: false,
+  },
+  LOCK_ENTRY_MISSING: {
+    meaning:
+      'A lock file is configured but does not pin a file of this model, and the model may not run unpinned.',
+    fix: 'Run `model-loader lock CONFIG` again to pin the file, give the model a `checksum`, or set `allowUnpinned: true` on it if it may run unverified.',
+    retryable: false,
+  },
   AUDIO_INVALID: {
     meaning:
       'Audio given to a speech model is empty, has no samples, or cannot be decoded (accepted: WAV, MP3, FLAC, OGG Vorbis/Opus and other formats audio-decode reads).',

@@ -38,7 +38,7 @@ export interface ChecksumVerifierOptions {
   readonly logger?: Logger;
   /** A pool to share with other verifiers; not closed by `close()`. @default a new pool */
   readonly pool?: HashPool;
-  /** Size of each read. @default 4 MiB */
+  /** Size of each read. @default 128 KiB */
   readonly chunkSizeInBytes?: number;
   /** Entry file of the hash worker, for tests and bundlers. @default the compiled `hash-worker.js` */
   readonly workerUrl?: URL;
@@ -57,7 +57,7 @@ export interface IntegrityChecksumVerifier extends ChecksumVerifier {
 /**
  * Creates the engine's fast checksum verifier: an unchanged file (same device, inode, size, mtime
  * and ctime as when it was last hashed) is answered from the fingerprint cache; anything else is
- * hashed in a worker thread with reads pipelined, and the digest cached when the file did not change
+ * hashed in a worker thread, and the digest cached when the file did not change
  * while it was read. Pass it as `new ModelLoader({ checksumVerifier })`.
  */
 export function createChecksumVerifier(

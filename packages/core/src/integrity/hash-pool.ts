@@ -10,9 +10,19 @@ import { DEFAULT_CHUNK_SIZE_IN_BYTES, readAndHash } from './read-and-hash.js';
 
 /** Options of {@link createHashPool}. */
 export interface HashPoolOptions {
-  /** Worker threads hashing at once; each hashes one file. @default os.availableParallelism() */
+  /**
+   * Files hashed at once, one per thread (with `useMainThread`, the calling thread counts as one).
+   * @default os.availableParallelism()
+   */
   readonly maxWorkers?: number;
-  /** Size of each of a worker's two read buffers. @default 4 MiB */
+  /**
+   * Let the calling thread hash one file itself, in slices of a few milliseconds, while worker
+   * threads take the others. A single file then needs no worker at all (no thread start-up), which
+   * suits a command-line tool. Keep it off in a server: a slice still delays its event loop.
+   * @default false
+   */
+  readonly useMainThread?: boolean;
+  /** Size of one read (one reused buffer per thread). @default 128 KiB */
   readonly chunkSizeInBytes?: number;
   /** An idle worker exits after this long; a new one starts on demand. @default 10 000 ms */
   readonly idleTimeoutInMs?: number;
@@ -56,7 +66,7 @@ export interface HashPool {
   readonly activeCount: number;
   /** Files waiting for a free worker. */
   readonly pendingCount: number;
-  /** Whether hashing runs in worker threads (false when the worker file is missing). */
+  /** Whether hashing can run in worker threads (false when the worker file is missing). */
   readonly usesWorkerThreads: boolean;
   /** Rejects waiting jobs, stops the workers. Running hashes reject too. */
   close(): Promise<void>;
@@ -91,6 +101,10 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
   const idleTimeoutInMs = options.idleTimeoutInMs ?? 10_000;
   const workerUrl = options.workerUrl ?? new URL('./hash-worker.js', import.meta.url);
   const usesWorkerThreads = workerUrl.protocol !== 'file:' || existsSync(fileURLToPath(workerUrl));
+  const useMainThread = options.useMainThread ?? false;
+  const maxWorkerThreads = usesWorkerThreads ? concurrency - (useMainThread ? 1 : 0) : 0;
+  const maxInline = usesWorkerThreads ? (useMainThread ? 1 : 0) : concurrency;
+  let inlineBuffer: Buffer | undefined;
   if (!usesWorkerThreads) {
     (options.logger ?? silentLogger).warn(
       { workerFile: fileURLToPath(workerUrl) },
@@ -170,12 +184,22 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
 
   const runInline = (job: Job) => {
     inlineActive += 1;
-    readAndHash(job.path, job.algorithm, {
-      chunkSizeInBytes,
-      shouldStop: () =>
-        job.settled ? (job.options.signal?.reason ?? new Error('closed')) : undefined,
-      ...(job.options.onProgress ? { onProgress: job.options.onProgress } : {}),
-    })
+    // Jobs on this thread interleave by slices, so only a job running alone may borrow the buffer.
+    if (inlineActive === 1) inlineBuffer ??= Buffer.allocUnsafe(chunkSizeInBytes);
+    const buffer = inlineActive === 1 ? inlineBuffer : undefined;
+    // Start after the caller's synchronous code: jobs it submits in the same turn go to workers
+    // first, instead of waiting behind this thread's first slice.
+    Promise.resolve()
+      .then(() => {
+        if (job.settled) throw job.options.signal?.reason ?? new Error('closed');
+        return readAndHash(job.path, job.algorithm, {
+          chunkSizeInBytes,
+          ...(buffer ? { buffer } : {}),
+          shouldStop: () =>
+            job.settled ? (job.options.signal?.reason ?? new Error('closed')) : undefined,
+          ...(job.options.onProgress ? { onProgress: job.options.onProgress } : {}),
+        });
+      })
       .then(
         (result) => settle(job, { result }),
         (error: unknown) => settle(job, { error: hashFileError(error, job.path) }),
@@ -204,14 +228,13 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
         queue.shift();
         continue;
       }
-      if (!usesWorkerThreads) {
-        if (inlineActive >= concurrency) return;
+      if (inlineActive < maxInline) {
         queue.shift();
         runInline(job);
         continue;
       }
       let slot = [...slots].find((candidate) => candidate.job === undefined);
-      if (slot === undefined && slots.size < concurrency) slot = startWorker();
+      if (slot === undefined && slots.size < maxWorkerThreads) slot = startWorker();
       if (slot === undefined) return;
       queue.shift();
       runInWorker(slot, job);
@@ -222,9 +245,7 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
   return {
     concurrency,
     get activeCount() {
-      return usesWorkerThreads
-        ? [...slots].filter((slot) => slot.job !== undefined).length
-        : inlineActive;
+      return [...slots].filter((slot) => slot.job !== undefined).length + inlineActive;
     },
     get pendingCount() {
       return queue.filter((job) => !job.settled).length;

@@ -12,6 +12,8 @@ const stopped = new Set<number>();
 const abortMarker = { aborted: true };
 
 const send = (message: FromWorkerMessage) => port.postMessage(message);
+// One read buffer for every job of this worker: jobs run one at a time.
+let buffer: Buffer | undefined;
 
 port.on('message', (message: ToWorkerMessage) => {
   if (message.type === 'abort') {
@@ -20,8 +22,11 @@ port.on('message', (message: ToWorkerMessage) => {
   }
   const { jobId, path, algorithm, chunkSizeInBytes, progressIntervalInBytes } = message;
   let reportedAt = 0;
+  if (buffer === undefined || buffer.length < chunkSizeInBytes)
+    buffer = Buffer.allocUnsafe(chunkSizeInBytes);
   readAndHash(path, algorithm, {
     chunkSizeInBytes,
+    buffer,
     shouldStop: () => (stopped.has(jobId) ? abortMarker : undefined),
     onProgress: (bytesDone) => {
       if (bytesDone - reportedAt >= progressIntervalInBytes) {

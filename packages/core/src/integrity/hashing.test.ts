@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile } from '../checksum/hash-file.js';
@@ -197,6 +198,68 @@ describe('worker pool', () => {
     await closing.close();
     await rejections;
     await expect(closing.hash(file, 'sha256')).rejects.toThrow('The hash pool is closed');
+  });
+});
+
+describe('pool with useMainThread', () => {
+  it('hashes one file on the calling thread and gives the others to workers', async () => {
+    const dir = await tempDir();
+    // A worker that dies at start: a job that reaches a worker fails, one on this thread succeeds.
+    const brokenWorker = join(dir, 'broken-worker.mjs');
+    await writeFile(brokenWorker, "throw new Error('no workers in this test');\n");
+    const files = await Promise.all(
+      [0, 1].map(async (index) => {
+        const file = join(dir, `f${index}`);
+        await writeFile(file, randomBytes(5 * 1024 * 1024 + index));
+        return file;
+      }),
+    );
+    const alone = createHashPool({
+      workerUrl: pathToFileURL(brokenWorker),
+      maxWorkers: 1,
+      useMainThread: true,
+    });
+    const progress: number[] = [];
+    expect(
+      await alone.hash(files[0]!, 'sha256', { onProgress: (done) => progress.push(done) }),
+    ).toEqual({
+      digest: nodeDigest(await readFile(files[0]!), 'sha256'),
+      sizeInBytes: 5 * 1024 * 1024,
+    });
+    expect(progress.at(-1)).toBe(5 * 1024 * 1024);
+    await alone.close();
+
+    const split = createHashPool({
+      workerUrl: pathToFileURL(brokenWorker),
+      maxWorkers: 2,
+      useMainThread: true,
+    });
+    const outcomes = await Promise.allSettled(files.map((file) => split.hash(file, 'md5')));
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes.find((outcome) => outcome.status === 'rejected')).toMatchObject({
+      reason: { message: 'Hash worker stopped unexpectedly' },
+    });
+    await split.close();
+  });
+
+  it('stops a main-thread hash on abort with the reason', async () => {
+    const file = join(await tempDir(), 'big.bin');
+    await writeFile(file, randomBytes(24 * 1024 * 1024));
+    const inline = createHashPool({
+      workerUrl: core.workerUrl,
+      maxWorkers: 1,
+      useMainThread: true,
+    });
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    await expect(
+      inline.hash(file, 'sha256', {
+        signal: controller.signal,
+        onProgress: () => controller.abort(reason),
+      }),
+    ).rejects.toBe(reason);
+    expect((await inline.hash(file, 'sha1')).digest).toBe(nodeDigest(await readFile(file), 'sha1'));
+    await inline.close();
   });
 });
 

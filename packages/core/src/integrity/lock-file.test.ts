@@ -138,9 +138,12 @@ describe('lock file', () => {
   it('names what is wrong in a malformed lock file', () => {
     const file = { path: 'a.gguf', sizeInBytes: 1, algorithm: 'sha256', digest: sha256('a') };
     const cases: [unknown, string][] = [
-      ['{', 'L: not valid JSON'],
+      ['{', "L: not valid JSON: line 1, column 2: expected a string key or '}'"],
       [[], 'L: not a JSON object'],
-      [{ lockfileVersion: 2, files: [] }, 'L: `lockfileVersion` is 2, this version reads 1'],
+      [
+        { lockfileVersion: 2, files: [] },
+        'L: `lockfileVersion` must be 1 (the only version this release reads)',
+      ],
       [{ lockfileVersion: 1 }, 'L: `files` must be an array'],
       [
         { lockfileVersion: 1, files: [{ ...file, path: '/etc/passwd' }] },
@@ -148,7 +151,7 @@ describe('lock file', () => {
       ],
       [
         { lockfileVersion: 1, files: [file, { ...file, path: './a.gguf' }] },
-        'L: `files[1].path` repeats a.gguf',
+        'L: `files[1].path` repeats the path of `files[0]`',
       ],
       [
         { lockfileVersion: 1, files: [{ ...file, sizeInBytes: -1 }] },

@@ -4,6 +4,7 @@ import { dirname, join, posix } from 'node:path';
 import { CHECKSUM_HEX_LENGTHS, type ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
 import type { ExpectedChecksum } from '../checksum/parse-checksum.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
+import { findJsonSyntaxError } from './json-syntax-error.js';
 
 /** Version written in `lockfileVersion`; a reader refuses versions it does not know. */
 export const LOCK_FILE_VERSION = 1;
@@ -51,8 +52,10 @@ export function normaliseLockedPath(path: string): string | undefined {
 }
 
 /**
- * Parses and checks a lock file's text.
- * @throws ModelLoaderError CHECKSUM_FILE_INVALID naming the field that is wrong
+ * Parses and checks a lock file's text. Messages name the line and column (bad JSON) or the field
+ * (a wrong entry) and what was expected, and never quote the file: a lock path pointed at another
+ * file (`LOCK_FILE=/etc/passwd`) must not leak its bytes into logs or `/health`.
+ * @throws ModelLoaderError CHECKSUM_FILE_INVALID naming the line or field that is wrong
  */
 export function parseLockFile(text: string, source = 'lock file'): LockFile {
   const fail = (reason: string) =>
@@ -60,19 +63,24 @@ export function parseLockFile(text: string, source = 'lock file'): LockFile {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    throw fail(`not valid JSON (${(error as Error).message})`);
+  } catch {
+    const problem = findJsonSyntaxError(text);
+    throw fail(
+      problem
+        ? `not valid JSON: line ${problem.line}, column ${problem.column}: expected ${problem.expected}`
+        : 'not valid JSON',
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw fail('not a JSON object');
   const record = value as Record<string, unknown>;
   if (record.lockfileVersion !== LOCK_FILE_VERSION) {
     throw fail(
-      `\`lockfileVersion\` is ${JSON.stringify(record.lockfileVersion)}, this version reads ${LOCK_FILE_VERSION}`,
+      `\`lockfileVersion\` must be ${LOCK_FILE_VERSION} (the only version this release reads)`,
     );
   }
   if (!Array.isArray(record.files)) throw fail('`files` must be an array');
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const files = record.files.map((item: unknown, index): LockedFile => {
     const at = `files[${index}]`;
     if (typeof item !== 'object' || item === null) throw fail(`\`${at}\` must be an object`);
@@ -80,8 +88,10 @@ export function parseLockFile(text: string, source = 'lock file'): LockFile {
     const path = typeof file.path === 'string' ? normaliseLockedPath(file.path) : undefined;
     if (path === undefined)
       throw fail(`\`${at}.path\` must be a relative path inside the model directory`);
-    if (seen.has(path)) throw fail(`\`${at}.path\` repeats ${path}`);
-    seen.add(path);
+    const earlier = seen.get(path);
+    if (earlier !== undefined)
+      throw fail(`\`${at}.path\` repeats the path of \`files[${earlier}]\``);
+    seen.set(path, index);
     if (
       typeof file.sizeInBytes !== 'number' ||
       !Number.isSafeInteger(file.sizeInBytes) ||
@@ -134,11 +144,49 @@ export function formatLockFile(lock: LockFile): string {
 }
 
 /**
- * Reads and parses a lock file. Errors reading it are node:fs errors as they are.
- * @throws ModelLoaderError CHECKSUM_FILE_INVALID
+ * Reads and parses a lock file. `label` names it in messages. @default path
+ * @throws ModelLoaderError LOCK_FILE_NOT_FOUND, MODEL_FILE_NOT_READABLE, CHECKSUM_FILE_INVALID
  */
-export async function readLockFile(path: string): Promise<LockFile> {
-  return parseLockFile(await readFile(path, 'utf8'), path);
+export async function readLockFile(path: string, label = path): Promise<LockFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw lockReadError(error, label);
+  }
+  return parseLockFile(text, label);
+}
+
+/** A node:fs error met reading a lock file, as a coded error. */
+export function lockReadError(error: unknown, label: string): ModelLoaderError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new ModelLoaderError('LOCK_FILE_NOT_FOUND', `Lock file not found: ${label}`, {
+      path: label,
+      cause: error,
+    });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new ModelLoaderError(
+      'MODEL_FILE_NOT_READABLE',
+      `Lock file is not readable (permission denied): ${label}`,
+      { path: label, cause: error },
+    );
+  }
+  if (code === 'EISDIR') {
+    return new ModelLoaderError('CHECKSUM_FILE_INVALID', `${label}: a directory, not a lock file`, {
+      path: label,
+      cause: error,
+    });
+  }
+  return new ModelLoaderError(
+    'CHECKSUM_FILE_INVALID',
+    `${label}: cannot be read (${code ?? 'error'})`,
+    {
+      path: label,
+      cause: error,
+    },
+  );
 }
 
 /** Writes a lock file atomically (temporary file in the same folder, then rename). */

@@ -17,6 +17,12 @@ export interface ModelSpec<TName extends string, TModel, TOptions = Record<strin
   /** A required model that fails makes the service unhealthy; an optional one, degraded. @default true */
   readonly required?: boolean;
   /**
+   * The model may load with files that no checksum pins when a lock file is configured: they are
+   * loaded unverified, with a warning, and `getModelInfo` says `verified: false`. Without it, such a
+   * model fails with LOCK_ENTRY_MISSING. @default false
+   */
+  readonly allowUnpinned?: boolean;
+  /**
    * Expected checksum of the file. For a directory adapter: a record from each file's path relative
    * to the model folder to its checksum.
    */

@@ -64,6 +64,7 @@ export function createModelLoaderFromConfig(
         loader: adapter as ModelAdapter<unknown, unknown>,
         ...(entry.required === undefined ? {} : { required: entry.required }),
         ...(entry.checksum === undefined ? {} : { checksum: entry.checksum }),
+        ...(entry.allowUnpinned === undefined ? {} : { allowUnpinned: entry.allowUnpinned }),
         ...(entry.attempts === undefined ? {} : { attempts: entry.attempts }),
         ...(entry.timeoutMs === undefined ? {} : { timeoutMs: entry.timeoutMs }),
         ...(entry.memoryEstimateInBytes === undefined

@@ -44,6 +44,8 @@ export function createModelsFileSchema(adapterNames: readonly string[]) {
     required: z.boolean().optional(),
     checksum: z.union([checksumValue, z.record(z.string(), checksumValue)]).optional(),
     source: sourceValue.optional(),
+    /** With a lock file: may load (unverified, with a warning) when the lock does not pin it. */
+    allowUnpinned: z.boolean().optional(),
     attempts: z.int().min(1).optional(),
     timeoutMs: z.number().positive().optional(),
     memoryEstimateInBytes: z.number().min(0).optional(),
