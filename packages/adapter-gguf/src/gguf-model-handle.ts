@@ -23,6 +23,11 @@ export interface GgufModelHandle {
   readonly contextSize: number;
   /** Requests served at once, running and waiting. */
   readonly pool: SequencePoolStats;
+  /**
+   * Tokens of each text (without a BOS token): for fitting prompts into the context. Async so it
+   * works the same when the model runs in its own process.
+   */
+  countTokens(texts: readonly string[]): Promise<number[]>;
   /** Continues `prompt` (raw text, no chat template). */
   complete(prompt: string, options?: GgufGenerationOptions): Promise<GgufGeneration>;
   /** `complete`, chunk by chunk. */
@@ -185,6 +190,7 @@ export function createGgufModelHandle(parts: {
     get pool() {
       return pool.stats;
     },
+    countTokens: async (texts) => texts.map((text) => model.tokenize(text).length),
     complete: (prompt, options = {}) => runCompletion(prompt, options),
     streamComplete: (prompt, options = {}) =>
       createTextStream(

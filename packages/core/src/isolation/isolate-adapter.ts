@@ -15,6 +15,8 @@ export interface IsolateAdapterOptions extends ModelProcessTimeouts {
   readonly estimateTimeoutInMs?: number;
   /** Extra `execArgv` for the model processes. */
   readonly execArgv?: readonly string[];
+  /** A process started by `estimateMemory` waits this long for its `load`. @default 30000 */
+  readonly spareIdleInMs?: number;
 }
 
 function abortError(signal: AbortSignal): unknown {
@@ -62,6 +64,27 @@ export function isolateAdapter<TModel, TOptions>(
     }
   };
 
+  // The process that ran `estimateMemory` is kept for the `load` that follows (the engine calls
+  // them back to back): one process start per load instead of two.
+  let spare: { path: string; child: ModelProcess; timer: NodeJS.Timeout } | undefined;
+  const takeSpare = (path: string): ModelProcess | undefined => {
+    const kept = spare;
+    spare = undefined;
+    if (!kept) return undefined;
+    clearTimeout(kept.timer);
+    if (kept.path === path && kept.child.alive) return kept.child;
+    void kept.child.stop();
+    return undefined;
+  };
+  const keepSpare = (path: string, child: ModelProcess) => {
+    takeSpare('');
+    const timer = setTimeout(() => {
+      if (spare?.child === child) takeSpare('');
+    }, options.spareIdleInMs ?? 30_000);
+    timer.unref();
+    spare = { path, child, timer };
+  };
+
   const isolated: ModelAdapter<Remote<TModel>, TOptions> = {
     kind: adapter.kind,
     processEntry: entry,
@@ -71,7 +94,7 @@ export function isolateAdapter<TModel, TOptions>(
 
     async load(path, loadOptions, context) {
       context.signal.throwIfAborted();
-      const child = await start();
+      const child = takeSpare(path) ?? (await start());
       const onAbort = () => void child.kill('the load was aborted');
       context.signal.addEventListener('abort', onAbort, { once: true });
       let description: HandleDescription;
@@ -135,14 +158,18 @@ export function isolateAdapter<TModel, TOptions>(
         timeoutInMs,
       );
       try {
-        return (await child.request({
+        const bytes = (await child.request({
           op: 'estimate',
           path,
           options: estimateOptions,
         })) as number;
+        keepSpare(path, child);
+        return bytes;
+      } catch (error) {
+        await child.stop();
+        throw error;
       } finally {
         clearTimeout(timer);
-        await child.stop();
       }
     };
   }

@@ -7,7 +7,7 @@ describe('RestartBudget', () => {
   it('allows maxRestarts in a window, with the backoff schedule, then refuses until the window slides', () => {
     let now = 0;
     const budget = new RestartBudget(
-      { maxRestarts: 3, windowInMs: 1000 },
+      { maxRestarts: 3, restartWindowInMs: 1000 },
       defaultBackoff,
       () => now,
     );
@@ -30,7 +30,7 @@ describe('RestartBudget', () => {
         fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 60 }),
         (maxRestarts, windowInMs, steps) => {
           let now = 0;
-          const budget = new RestartBudget({ maxRestarts, windowInMs }, defaultBackoff, () => now);
+          const budget = new RestartBudget({ maxRestarts, restartWindowInMs: windowInMs }, defaultBackoff, () => now);
           const granted: number[] = [];
           for (const step of steps) {
             now += step;

@@ -2,10 +2,10 @@ import { backoffDelayInMs, type ResolvedBackoff } from '../retry/backoff-options
 
 /** How often a model whose process died is started again. */
 export interface RestartPolicy {
-  /** Restarts allowed within `windowInMs`; past it the model stays failed until a reload. @default 3 */
+  /** Restarts allowed within `restartWindowInMs`; past it the model stays failed until a reload. @default 3 */
   readonly maxRestarts?: number;
   /** Sliding window the restarts are counted in. @default 600000 (10 minutes) */
-  readonly windowInMs?: number;
+  readonly restartWindowInMs?: number;
 }
 
 /**
@@ -25,7 +25,7 @@ export class RestartBudget {
     private readonly now: () => number = Date.now,
   ) {
     this.maxRestarts = policy.maxRestarts ?? 3;
-    this.windowInMs = policy.windowInMs ?? 600_000;
+    this.windowInMs = policy.restartWindowInMs ?? 600_000;
   }
 
   /** Delay before the next restart, or undefined when the budget of the window is spent. */

@@ -4,7 +4,7 @@ import { ModelLoaderError } from '@model-loader/core';
 import { parse as parseYaml } from 'yaml';
 import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
 import { formatIssues } from './format-issues.js';
-import { createModelsFileSchema, type ModelEntry } from './models-file-schema.js';
+import { createModelsFileSchema, type ModelEntry, type ModelsFile } from './models-file-schema.js';
 import { type ServerEnv, serverEnvNames, serverEnvSchema } from './server-env.js';
 
 /** Options of {@link loadServerConfig}. */
@@ -38,6 +38,10 @@ export interface ServerConfig {
   readonly lockFile?: string;
   readonly maxWorkers?: number;
   readonly memoryBudgetInBytes?: number;
+  /** Where models run unless their entry says otherwise. @default 'process' */
+  readonly isolation: 'process' | 'none';
+  /** Supervision of model processes: restart limit and window, heartbeat, kill grace. */
+  readonly processes?: ModelsFile['processes'];
   readonly models: readonly ModelEntry[];
   /** Limits for `app.models.run`: the environment's defaults plus each model's `limits`. */
   readonly limits: LimitsOptions;
@@ -136,6 +140,8 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
     ...(lockFile === undefined ? {} : { lockFile }),
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
     ...(memoryBudgetInBytes === undefined ? {} : { memoryBudgetInBytes }),
+    isolation: vars.MODEL_ISOLATION ?? file.isolation ?? 'process',
+    ...(file.processes ? { processes: file.processes } : {}),
     models: file.models,
     limits: {
       concurrency: vars.MODEL_CONCURRENCY,
