@@ -23,7 +23,9 @@ interface TestHandle {
   readonly pid: number;
   readonly nested: { notCopied: boolean };
   echo<T>(value: T): Promise<T>;
-  describeBytes(bytes: Uint8Array): Promise<{ isUint8Array: boolean; length: number; first: number }>;
+  describeBytes(
+    bytes: Uint8Array,
+  ): Promise<{ isUint8Array: boolean; length: number; first: number }>;
   fail(): Promise<never>;
   waitForAbort(options: { signal: AbortSignal }): Promise<void>;
   report(onValue: (value: string) => void): Promise<string>;
@@ -37,7 +39,9 @@ interface TestHandle {
   dispose(): Promise<void>;
 }
 
-const adapter = (settings: Record<string, unknown> = {}): ModelAdapter<TestHandle, TestOptions> => ({
+const adapter = (
+  settings: Record<string, unknown> = {},
+): ModelAdapter<TestHandle, TestOptions> => ({
   ...createProcessTestAdapter(settings),
   processEntry: { ...processTestEntry, settings },
 });
@@ -152,7 +156,9 @@ describe('isolated models (real child processes)', () => {
       );
       expect(ModelLoaderError.hasCode(error, 'MODEL_PROCESS_EXITED')).toBe(true);
       expect((error as Error).message).toContain(`signal ${signal}`);
-      await waitFor(() => loader.getModelInfo('m').state === 'loaded' && loader.get('m').pid !== firstPid);
+      await waitFor(
+        () => loader.getModelInfo('m').state === 'loaded' && loader.get('m').pid !== firstPid,
+      );
       model = loader.get('m');
       expect(isAlive(firstPid)).toBe(false);
     }
@@ -257,9 +263,9 @@ describe('isolated models (real child processes)', () => {
   it('refuses process isolation for an adapter without processEntry', async () => {
     const dir = await tempDir();
     const loader = new ModelLoader({ modelDir: dir, isolation: 'process' });
-    expect(() =>
-      loader.register({ name: 'fn', path: 'x.bin', loader: async () => ({}) }),
-    ).toThrow(/processEntry/);
+    expect(() => loader.register({ name: 'fn', path: 'x.bin', loader: async () => ({}) })).toThrow(
+      /processEntry/,
+    );
     // The spec can still choose the engine's process.
     expect(() =>
       loader.register({ name: 'fn', path: 'x.bin', loader: async () => ({}), isolation: 'none' }),

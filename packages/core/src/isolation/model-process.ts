@@ -127,7 +127,10 @@ export class ModelProcess {
     const interval = options.heartbeatIntervalInMs ?? 5000;
     const unresponsiveAfter = options.unresponsiveAfterInMs ?? 30_000;
     this.heartbeat = setInterval(() => {
-      if (this.lastPongAt !== undefined && performance.now() - this.lastPongAt > unresponsiveAfter) {
+      if (
+        this.lastPongAt !== undefined &&
+        performance.now() - this.lastPongAt > unresponsiveAfter
+      ) {
         this.killedFor = `it answered no ping for ${unresponsiveAfter} ms`;
         void this.kill();
         return;

@@ -30,7 +30,11 @@ describe('RestartBudget', () => {
         fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 60 }),
         (maxRestarts, windowInMs, steps) => {
           let now = 0;
-          const budget = new RestartBudget({ maxRestarts, restartWindowInMs: windowInMs }, defaultBackoff, () => now);
+          const budget = new RestartBudget(
+            { maxRestarts, restartWindowInMs: windowInMs },
+            defaultBackoff,
+            () => now,
+          );
           const granted: number[] = [];
           for (const step of steps) {
             now += step;

@@ -9,7 +9,7 @@ export function createProcessTestAdapter(settings = {}) {
       if (options?.hangInEstimate) for (;;);
       return (await readFile(path)).length * (settings.factor ?? 1);
     },
-    async load(path, options, context) {
+    async load(path, _options, context) {
       const text = await readFile(path, 'utf8');
       if (text.startsWith('crash-on-load')) process.kill(process.pid, 'SIGSEGV');
       if (text.startsWith('abort-on-load')) process.abort();
@@ -26,7 +26,11 @@ export function createProcessTestAdapter(settings = {}) {
           return value;
         },
         async describeBytes(bytes) {
-          return { isUint8Array: bytes instanceof Uint8Array, length: bytes.length, first: bytes[0] };
+          return {
+            isUint8Array: bytes instanceof Uint8Array,
+            length: bytes.length,
+            first: bytes[0],
+          };
         },
         async fail() {
           const error = new Error('the model refused');
@@ -35,7 +39,9 @@ export function createProcessTestAdapter(settings = {}) {
         },
         async waitForAbort(options) {
           await new Promise((_resolve, reject) => {
-            options.signal.addEventListener('abort', () => reject(options.signal.reason), { once: true });
+            options.signal.addEventListener('abort', () => reject(options.signal.reason), {
+              once: true,
+            });
           });
         },
         async report(onValue) {

@@ -13,7 +13,8 @@ const modelLimits = z.strictObject({
 });
 
 const isolation = z.enum(['process', 'none'], {
-  message: "must be 'process' (a supervised child process per model) or 'none' (in the server's process)",
+  message:
+    "must be 'process' (a supervised child process per model) or 'none' (in the server's process)",
 });
 
 const processes = z.strictObject({
