@@ -27,7 +27,7 @@ interface TestHandle {
     bytes: Uint8Array,
   ): Promise<{ isUint8Array: boolean; length: number; first: number }>;
   fail(): Promise<never>;
-  waitForAbort(options: { signal: AbortSignal }): Promise<void>;
+  waitForAbort(options: { signal: AbortSignal; blockFirstInMs?: number }): Promise<void>;
   report(onValue: (value: string) => void): Promise<string>;
   stream(
     count: number,
@@ -213,17 +213,24 @@ describe('isolated models (real child processes)', () => {
     expect(pids).toEqual([]);
   });
 
-  it('kills a process that stops answering pings', async () => {
+  it('kills a process that ignores the abort of its call (busy is not hung until then)', async () => {
     const { loader } = await setup('weights', {
       heartbeatIntervalInMs: 100,
       unresponsiveAfterInMs: 1000,
       maxRestarts: 0,
     });
     const model = await loader.load('m');
-    const blocked = model.block(60_000).catch((thrown: unknown) => thrown);
+    // Busy in a call: no pings needed, until the call is aborted and the child does not stop.
+    expect(await model.block(2000)).toBe('unblocked');
+    const controller = new AbortController();
+    const blocked = model
+      .waitForAbort({ signal: controller.signal, blockFirstInMs: 60_000 })
+      .catch((thrown: unknown) => thrown);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
     const error = await blocked;
     expect(ModelLoaderError.hasCode(error, 'MODEL_PROCESS_EXITED')).toBe(true);
-    expect((error as Error).message).toContain('answered no ping for 1000 ms');
+    expect((error as Error).message).toContain('did not stop an aborted call within 1000 ms');
     await waitFor(() => !isAlive(model.pid));
     expect(loader.getModelInfo('m').state).toBe('failed');
   });

@@ -39,6 +39,8 @@ interface PendingCall {
   readonly callbacks: readonly ((...args: unknown[]) => unknown)[];
   readonly signals: readonly AbortSignal[];
   readonly cleanup: () => void;
+  /** When the caller aborted it. */
+  abortedAt?: number;
 }
 
 /** Per-call hooks of {@link ModelProcess.request}. */
@@ -126,14 +128,21 @@ export class ModelProcess {
     );
     const interval = options.heartbeatIntervalInMs ?? 5000;
     const unresponsiveAfter = options.unresponsiveAfterInMs ?? 30_000;
+    // A call may keep the child's event loop busy for long (ten minutes of audio is decoded and
+    // resampled in one go): pings are only required while it is idle. A busy child that ignores
+    // an abort of its call for as long is treated as hung.
     this.heartbeat = setInterval(() => {
-      if (
-        this.lastPongAt !== undefined &&
-        performance.now() - this.lastPongAt > unresponsiveAfter
-      ) {
-        this.killedFor = `it answered no ping for ${unresponsiveAfter} ms`;
-        void this.kill();
+      const now = performance.now();
+      const silentFor = this.lastPongAt === undefined ? 0 : now - this.lastPongAt;
+      if (this.pending.size === 0 && silentFor > unresponsiveAfter) {
+        void this.kill(`it answered no ping for ${unresponsiveAfter} ms`);
         return;
+      }
+      for (const call of this.pending.values()) {
+        if (call.abortedAt !== undefined && now - call.abortedAt > unresponsiveAfter) {
+          void this.kill(`it did not stop an aborted call within ${unresponsiveAfter} ms`);
+          return;
+        }
       }
       this.post({ type: 'ping', id: 0 });
     }, interval);
@@ -224,8 +233,11 @@ export class ModelProcess {
     }
     return new Promise((resolve, reject) => {
       const removers = signals.map((signal, index) => {
-        const onAbort = () =>
+        const onAbort = () => {
+          const call = this.pending.get(id);
+          if (call) call.abortedAt ??= performance.now();
           this.post({ type: 'abort', id, index, reason: serializableReason(signal.reason) });
+        };
         signal.addEventListener('abort', onAbort, { once: true });
         return () => signal.removeEventListener('abort', onAbort);
       });

@@ -38,6 +38,10 @@ export function createProcessTestAdapter(settings = {}) {
           throw error;
         },
         async waitForAbort(options) {
+          if (options.blockFirstInMs) {
+            const until = Date.now() + options.blockFirstInMs;
+            while (Date.now() < until);
+          }
           await new Promise((_resolve, reject) => {
             options.signal.addEventListener('abort', () => reject(options.signal.reason), {
               once: true,
