@@ -7,7 +7,7 @@ import type { Logger } from './spec/logger.js';
 
 /** Supervision of model processes (models with `isolation: 'process'`). */
 export interface ModelProcessSupervision extends ModelProcessTimeouts, RestartPolicy {
-  /** Time limit of an adapter's `estimateMemory` in its process. @default 30000 */
+  /** Time limit of an adapter's `estimateMemory` in its process (its start and runtime import included). @default 60000 */
   readonly estimateTimeoutInMs?: number;
   /** Extra Node.js flags for model processes (for example `--max-old-space-size=4096`). */
   readonly execArgv?: readonly string[];

@@ -11,7 +11,7 @@ export interface IsolateAdapterOptions extends ModelProcessTimeouts {
   /** Name of the model, for logs and errors. */
   readonly modelName: string;
   readonly logger: Logger;
-  /** Time limit of `estimateMemory` in its process. @default 30000 */
+  /** Time limit of `estimateMemory` in its process (its start and runtime import included). @default 60000 */
   readonly estimateTimeoutInMs?: number;
   /** Extra `execArgv` for the model processes. */
   readonly execArgv?: readonly string[];
@@ -152,7 +152,7 @@ export function isolateAdapter<TModel, TOptions>(
   if (adapter.estimateMemory) {
     isolated.estimateMemory = async (path, estimateOptions) => {
       const child = await start();
-      const timeoutInMs = options.estimateTimeoutInMs ?? 30_000;
+      const timeoutInMs = options.estimateTimeoutInMs ?? 60_000;
       const timer = setTimeout(
         () => void child.kill(`estimateMemory ran longer than ${timeoutInMs} ms`),
         timeoutInMs,
