@@ -40,45 +40,40 @@ describe('liveness while models work in their own processes', () => {
   let close: (() => Promise<void>) | undefined;
   afterAll(async () => close?.(), 60_000);
 
-  // Opt-in (MODEL_LOADER_LIVENESS=1): on a machine shared with many other jobs (load average 17 on
-  // 2 cores) the longest gap measured 7 s and its cause is not yet isolated (CPU starvation of the
-  // server process, or the 29 MB upload's parsing and IPC copy in it); see bench/README.md.
-  it.runIf(process.env.MODEL_LOADER_LIVENESS === '1')(
-    'answers /health/live with no gap over 1 s during a load and a 10-minute transcription',
-    async () => {
-      const config = await createTestConfig({
-        whisperEntry: { options: { maxNewTokens: 4 } },
-        env: { MAX_UPLOAD_BYTES: String(64 * 1024 * 1024), REQUEST_TIMEOUT_MS: '240000' },
-      });
-      expect(config.isolation).toBe('process');
-      const app = await buildApp(config, {
-        logger: false,
-        whisper: { threadCount: 1 },
-        ocr: { intraOpNumThreads: 1 },
-      });
-      close = () => app.close();
-      await app.ready();
-      const audio = toneWav(440, 600, 24_000); // 28.8 MB of 16-bit WAV
-      const { payload, headers } = multipart([
-        { name: 'audio', filename: 'long.wav', type: 'audio/wav', data: audio },
-      ]);
+  // Measured: the longest gap 7 s once with the shared machine at load average 40 (the server
+  // process starved of CPU), under 1 s at load average 14 (16 s for the whole test).
+  it('answers /health/live with no gap over 1 s during a load and a 10-minute transcription', async () => {
+    const config = await createTestConfig({
+      whisperEntry: { options: { maxNewTokens: 4 } },
+      env: { MAX_UPLOAD_BYTES: String(64 * 1024 * 1024), REQUEST_TIMEOUT_MS: '240000' },
+    });
+    expect(config.isolation).toBe('process');
+    const app = await buildApp(config, {
+      logger: false,
+      whisper: { threadCount: 1 },
+      ocr: { intraOpNumThreads: 1 },
+    });
+    close = () => app.close();
+    await app.ready();
+    const audio = toneWav(440, 600, 24_000); // 28.8 MB of 16-bit WAV
+    const { payload, headers } = multipart([
+      { name: 'audio', filename: 'long.wav', type: 'audio/wav', data: audio },
+    ]);
 
-      const poller = startLivenessPoller(async () => (await app.inject('/health/live')).statusCode);
-      await app.models.loadInBackground();
-      expect(app.models.loader.getModelInfo('whisper').state).toBe('loaded');
-      const response = await app.inject({ method: 'POST', url: '/asr', payload, headers });
-      const result = await poller.stop();
+    const poller = startLivenessPoller(async () => (await app.inject('/health/live')).statusCode);
+    await app.models.loadInBackground();
+    expect(app.models.loader.getModelInfo('whisper').state).toBe('loaded');
+    const response = await app.inject({ method: 'POST', url: '/asr', payload, headers });
+    const result = await poller.stop();
 
-      expect(response.statusCode, response.body).toBe(200);
-      const direct = await app.models.run<Remote<WhisperModel>, { durationInSeconds: number }>(
-        'whisper',
-        (model) => model.transcribe(toneWav(440, 1, 24_000)),
-      );
-      expect(direct.durationInSeconds).toBeCloseTo(1, 1);
-      expect(result.failures).toBe(0);
-      expect(result.answers).toBeGreaterThan(20);
-      expect(result.longestGapInMs).toBeLessThan(1000);
-    },
-    300_000,
-  );
+    expect(response.statusCode, response.body).toBe(200);
+    const direct = await app.models.run<Remote<WhisperModel>, { durationInSeconds: number }>(
+      'whisper',
+      (model) => model.transcribe(toneWav(440, 1, 24_000)),
+    );
+    expect(direct.durationInSeconds).toBeCloseTo(1, 1);
+    expect(result.failures).toBe(0);
+    expect(result.answers).toBeGreaterThan(20);
+    expect(result.longestGapInMs).toBeLessThan(1000);
+  }, 300_000);
 });
