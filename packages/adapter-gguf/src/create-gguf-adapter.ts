@@ -148,10 +148,19 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
   const contextSizeFor = (resolved: ResolvedGgufSettings, trainContextSize: number) =>
     resolved.contextSize ?? Math.min(trainContextSize, 4096);
 
+  // A model process builds its own Llama and logs through the engine: only plain settings cross.
+  const { llama: _llama, logger: _logger, ...plainSettings } = base;
   return {
     format: 'gguf',
     kind: 'file',
     getLlama,
+    processEntry: {
+      module: '@model-loader/adapter-gguf',
+      from: import.meta.url,
+      exportName: 'createGgufAdapter',
+      settings: plainSettings,
+      streamingMethods: ['streamComplete', 'streamChat'],
+    },
 
     async inspect(path, signal) {
       const read = await readAndKeep(path, signal);

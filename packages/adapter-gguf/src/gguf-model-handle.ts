@@ -49,6 +49,11 @@ export interface GgufModelHandle {
   checkPromptSize(prompt: string | readonly GgufChatMessage[]): void;
   /** Requests served at once, running and waiting. */
   readonly pool: SequencePoolStats;
+  /**
+   * Tokens of each text (without a BOS token): for fitting prompts into the context. Async so it
+   * works the same when the model runs in its own process.
+   */
+  countTokens(texts: readonly string[]): Promise<number[]>;
   /** Continues `prompt` (raw text, no chat template). */
   complete(prompt: string, options?: GgufGenerationOptions): Promise<GgufGeneration>;
   /** `complete`, chunk by chunk. */
@@ -334,6 +339,12 @@ export function createGgufModelHandle(parts: {
     get pool() {
       return pool.stats;
     },
+    // Each text is bounded by bytes before llama.cpp tokenizes it (a 1 MB text took 45 s).
+    countTokens: async (texts) =>
+      texts.map((text) => {
+        checkPromptSize(text, promptLimit);
+        return model.tokenize(text).length;
+      }),
     complete: (prompt, options = {}) => runCompletion(prompt, options),
     streamComplete: (prompt, options = {}) =>
       createTextStream(

@@ -36,6 +36,12 @@ export function createOcrAdapter(settings: OcrAdapterSettings = {}): OcrAdapter 
   return {
     format: 'onnx',
     kind: 'directory',
+    processEntry: {
+      module: '@model-loader/adapter-ocr',
+      from: import.meta.url,
+      exportName: 'createOcrAdapter',
+      settings: resolved,
+    },
     requiredFiles: [
       ...onnxFiles.map((path) => ({ path, format: 'onnx' as const })),
       { path: files.dictionary },

@@ -70,6 +70,12 @@ export function createWhisperAdapter(input: WhisperAdapterSettings = {}): Whispe
   return {
     kind: 'directory',
     requiredFiles,
+    processEntry: {
+      module: '@model-loader/adapter-whisper',
+      from: import.meta.url,
+      exportName: 'createWhisperAdapter',
+      settings,
+    },
     inspect: (path, signal) => inspectWhisperFolder(path, files, signal),
 
     async estimateMemory(path) {

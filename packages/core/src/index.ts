@@ -14,7 +14,17 @@ export * from './integrity/fingerprint-cache.js';
 export * from './integrity/hash-pool.js';
 export * from './integrity/lock-file.js';
 export * from './integrity/verify-files.js';
+export {
+  type RemoteProcessInfo,
+  remoteProcessInfo,
+} from './isolation/create-remote-handle.js';
+export type { HandleDescription, ProcessUsage } from './isolation/ipc-protocol.js';
+export * from './isolation/isolate-adapter.js';
+export * from './isolation/model-process.js';
+export * from './isolation/model-process-entry.js';
+export * from './isolation/process-exit.js';
 export * from './lifecycle/model-state.js';
+export * from './lifecycle/restart-budget.js';
 export * from './model-info.js';
 export * from './model-loader.js';
 export * from './model-loader-options.js';

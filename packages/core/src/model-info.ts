@@ -48,6 +48,14 @@ export interface ModelInfo {
   readonly reloading: boolean;
   /** Calls holding the serving copy through `use`. */
   readonly activeLeases: number;
+  /** Where the model runs: its own process, or the engine's. */
+  readonly isolation: 'process' | 'none';
+  /** Times its process was restarted after dying (since registration or the last manual load). */
+  readonly restarts: number;
+  /** How its process last died, when it did (kept after a successful restart). */
+  readonly lastExit?: { readonly code: string; readonly message: string; readonly at: string };
+  /** The serving copy's process: id and resident memory measured right after the load. */
+  readonly process?: { readonly pid: number; readonly rssInBytes: number };
   /** The error of the last load or reload that failed, until a later one succeeds. */
   readonly lastError?: { readonly code: string; readonly message: string };
 }

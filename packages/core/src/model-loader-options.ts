@@ -1,9 +1,20 @@
 import type { ChecksumVerifier } from './checksum/checksum-verifier.js';
+import type { ModelProcessTimeouts } from './isolation/model-process.js';
+import type { IsolationMode } from './isolation/model-process-entry.js';
+import type { RestartPolicy } from './lifecycle/restart-budget.js';
 import type { BackoffOptions } from './retry/backoff-options.js';
 import type { Logger } from './spec/logger.js';
 
+/** Supervision of model processes (models with `isolation: 'process'`). */
+export interface ModelProcessSupervision extends ModelProcessTimeouts, RestartPolicy {
+  /** Time limit of an adapter's `estimateMemory` in its process (its start and runtime import included). @default 60000 */
+  readonly estimateTimeoutInMs?: number;
+  /** Extra Node.js flags for model processes (for example `--max-old-space-size=4096`). */
+  readonly execArgv?: readonly string[];
+}
+
 /** Options of a `ModelLoader` (the seed's `ModelLoader(model_dir, logger, validate_checksums)`). */
-export interface ModelLoaderOptions {
+export interface ModelLoaderOptions<TIsolation extends IsolationMode = IsolationMode> {
   /** Root folder of the models. Every model path must stay inside it, symlinks resolved. */
   readonly modelDir: string;
   /** Verify the checksums given in model specs. @default true */
@@ -34,8 +45,18 @@ export interface ModelLoaderOptions {
    * models with LOCK_FILE_NOT_FOUND.
    */
   readonly lockFile?: string;
-  /** Schedule between load attempts. @default 500 ms, factor 2, max 30 s, no jitter */
+  /** Schedule between load attempts and between restarts. @default 500 ms, factor 2, max 30 s, no jitter */
   readonly backoff?: BackoffOptions;
+  /**
+   * Where models run unless their spec says otherwise: `'process'` gives each model a supervised
+   * child process (a native crash fails that model, not the caller), `'none'` loads in this
+   * process. Library default `'none'`: forking is a deployment decision; the servers default to
+   * `'process'`.
+   * @default 'none'
+   */
+  readonly isolation?: TIsolation;
+  /** Timeouts and restart limits of model processes. */
+  readonly processes?: ModelProcessSupervision;
 }
 
 /** Options of `loadAll`. */

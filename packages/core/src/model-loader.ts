@@ -16,10 +16,18 @@ import {
 } from './integrity/create-checksum-verifier.js';
 import { createLockFileSource, type LockFileSource } from './integrity/lock-file-source.js';
 import { lockedChecksumsFor } from './integrity/locked-checksums.js';
+import { remoteProcessInfo } from './isolation/create-remote-handle.js';
+import { isolateAdapter } from './isolation/isolate-adapter.js';
+import type { IsolationMode, Remote } from './isolation/model-process-entry.js';
 import { canTransition, type ModelState } from './lifecycle/model-state.js';
+import { RestartBudget } from './lifecycle/restart-budget.js';
 import { runWithTimeout } from './lifecycle/run-with-timeout.js';
 import type { ModelInfo } from './model-info.js';
-import type { LoadAllOptions, ModelLoaderOptions } from './model-loader-options.js';
+import type {
+  LoadAllOptions,
+  ModelLoaderOptions,
+  ModelProcessSupervision,
+} from './model-loader-options.js';
 import type { ModelRegistry } from './model-registry.js';
 import { type ResolvedBackoff, resolveBackoff } from './retry/backoff-options.js';
 import { retryWithBackoff } from './retry/retry-with-backoff.js';
@@ -45,6 +53,17 @@ export type ModelName<TModels> = [keyof TModels] extends [never]
   : Extract<keyof TModels, string>;
 /** The model type registered under `TName`. */
 export type ModelOf<TModels, TName> = TName extends keyof TModels ? TModels[TName] : unknown;
+/**
+ * What `get` returns for a model registered with `TSpec` isolation on a loader whose default is
+ * `TDefault`: the adapter's handle in process, its `Remote` view in a process of its own.
+ */
+export type ServedModel<TModel, TSpec, TDefault> = [TSpec] extends ['process']
+  ? Remote<TModel>
+  : [TSpec] extends ['none']
+    ? TModel
+    : [TDefault] extends ['none']
+      ? TModel
+      : Remote<TModel>;
 
 /** Result of one model's load in `loadAll`. */
 export interface ModelLoadResult {
@@ -76,6 +95,10 @@ interface ModelRecord {
   readonly timeoutMs?: number;
   readonly options: unknown;
   readonly memoryEstimateInBytes?: number;
+  readonly isolation: IsolationMode;
+  readonly restarts: RestartBudget;
+  restartTimer?: NodeJS.Timeout;
+  lastExit?: NonNullable<ModelInfo['lastExit']>;
   state: ModelState;
   settledOnce: boolean;
   current?: LoadedCopy;
@@ -102,7 +125,10 @@ interface ModelRecord {
  * await loader.loadAll();
  * const model = loader.get('summariser'); // typed as the adapter's model
  */
-export class ModelLoader<TModels extends Record<string, unknown> = Record<never, never>>
+export class ModelLoader<
+    TModels extends Record<string, unknown> = Record<never, never>,
+    TDefaultIsolation extends IsolationMode = 'none',
+  >
   extends TypedEmitter<ModelLoaderEvents>
   implements ModelRegistry
 {
@@ -118,9 +144,11 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
   private readonly ownedVerifier?: IntegrityChecksumVerifier;
   private readonly lockSource?: LockFileSource;
   private readonly retiring = new Set<Promise<void>>();
+  private readonly isolation: IsolationMode;
+  private readonly processes: ModelProcessSupervision;
   private closed = false;
 
-  constructor(options: ModelLoaderOptions) {
+  constructor(options: ModelLoaderOptions<TDefaultIsolation>) {
     const logger = options.logger ?? silentLogger;
     super(logger);
     this.logger = logger;
@@ -170,6 +198,8 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
         options.lockFile,
       );
     }
+    this.isolation = checkIsolation(options.isolation ?? 'none', '`isolation`');
+    this.processes = options.processes ?? {};
   }
 
   /**
@@ -177,9 +207,19 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
    * `new ModelLoader(o).register(a).register(b)`.
    * @throws ModelLoaderError MODEL_ALREADY_REGISTERED, CHECKSUM_INVALID, CONFIG_INVALID
    */
-  register<TName extends string, TModel, TOptions>(
-    spec: ModelSpec<TName, TModel, TOptions>,
-  ): ModelLoader<TModels & { [K in TName]: TModel }> {
+  register<
+    TName extends string,
+    TModel,
+    TOptions,
+    TSpecIsolation extends IsolationMode | undefined = undefined,
+  >(
+    spec: ModelSpec<TName, TModel, TOptions, NonNullable<TSpecIsolation>> & {
+      readonly isolation?: TSpecIsolation;
+    },
+  ): ModelLoader<
+    TModels & { [K in TName]: ServedModel<TModel, TSpecIsolation, TDefaultIsolation> },
+    TDefaultIsolation
+  > {
     this.assertOpen();
     const name = spec?.name;
     const invalid = (field: string, rule: string) =>
@@ -204,8 +244,20 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     }
     if (typeof spec.path !== 'string' || spec.path === '')
       throw invalid('path', 'a non-empty string');
-    const adapter = toAdapter(spec.loader);
-    if (!adapter) throw invalid('loader', 'an adapter object with `load` or a function');
+    const inProcess = toAdapter(spec.loader);
+    if (!inProcess) throw invalid('loader', 'an adapter object with `load` or a function');
+    const isolation = checkIsolation(
+      spec.isolation ?? this.isolation,
+      `Model '${name}': \`isolation\``,
+    );
+    const adapter =
+      isolation === 'process'
+        ? isolateAdapter(inProcess, {
+            ...this.processes,
+            modelName: name,
+            logger: this.logger,
+          })
+        : inProcess;
     const attempts = spec.attempts ?? 1;
     if (!Number.isInteger(attempts) || attempts < 1) throw invalid('attempts', 'an integer >= 1');
     if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
@@ -230,6 +282,8 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
       ...(spec.memoryEstimateInBytes === undefined
         ? {}
         : { memoryEstimateInBytes: spec.memoryEstimateInBytes }),
+      isolation,
+      restarts: new RestartBudget(this.processes, this.backoff),
       state: 'pending',
       settledOnce: false,
       lastAttempts: 0,
@@ -242,7 +296,10 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
       { model: name, path: spec.path, required: record.required },
       'model registered',
     );
-    return this as unknown as ModelLoader<TModels & { [K in TName]: TModel }>;
+    return this as unknown as ModelLoader<
+      TModels & { [K in TName]: ServedModel<TModel, TSpecIsolation, TDefaultIsolation> },
+      TDefaultIsolation
+    >;
   }
 
   /** Names of the registered models, in registration order. */
@@ -289,7 +346,10 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
    * @throws ModelLoaderError the load's error, with a stable code
    */
   load<TName extends ModelName<TModels>>(name: TName): Promise<ModelOf<TModels, TName>> {
-    return this.loadRecord(this.record(name)) as Promise<ModelOf<TModels, TName>>;
+    const record = this.record(name);
+    this.cancelRestart(record);
+    record.restarts.reset();
+    return this.loadRecord(record) as Promise<ModelOf<TModels, TName>>;
   }
 
   /**
@@ -299,6 +359,8 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
    */
   reload<TName extends ModelName<TModels>>(name: TName): Promise<ModelOf<TModels, TName>> {
     const record = this.record(name);
+    this.cancelRestart(record);
+    record.restarts.reset();
     return this.enqueue(record, async () => {
       this.assertOpen();
       this.lockSource?.refresh();
@@ -309,6 +371,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
   /** Unloads a model: aborts a load in progress, waits for leases, disposes. No-op when not loaded. */
   unload(name: ModelName<TModels> | (string & {})): Promise<void> {
     const record = this.record(name);
+    this.cancelRestart(record);
     record.loadController?.abort(new Error('unloaded'));
     return this.enqueue(record, async () => {
       record.loadController?.abort(new Error('unloaded'));
@@ -402,6 +465,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
             loadedAt: record.current.loadedAt.toISOString(),
           }
         : {}),
+      ...processInfo(record),
       attempts: record.lastAttempts,
       maxAttempts: record.attempts,
       reloading: record.reloading,
@@ -430,6 +494,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const record of this.records.values()) this.cancelRestart(record);
     await Promise.all(this.modelNames.map((name) => this.unload(name)));
     await Promise.all([...this.retiring]);
     await this.ownedVerifier?.close();
@@ -533,6 +598,7 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
       record.lastAttempts = attempts;
       record.settledOnce = true;
       if (!reload) this.setState(record, 'failed');
+      if (!reload && error.code === 'MODEL_PROCESS_EXITED') this.scheduleRestart(record);
       this.logger.error(
         { model: record.name, code: error.code, attempts, reload },
         `${reload ? 'model reload' : 'model load'} failed: ${error.message}`,
@@ -559,9 +625,13 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     signal: AbortSignal,
   ): Promise<unknown> {
     const adapter = record.adapter;
+    let loaded: { model: unknown } | undefined;
     return runWithTimeout(
       async (attemptSignal) => {
         const context: LoadContext = {
+          onModelFailed: (error) => {
+            if (loaded) this.onModelFailed(record, loaded.model, error);
+          },
           modelName: record.name,
           signal: attemptSignal,
           attempt,
@@ -569,7 +639,9 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
           onProgress: (progress) => this.emit('progress', { name: record.name, ...progress }),
         };
         try {
-          return await adapter.load(path, record.options, context);
+          const model = await adapter.load(path, record.options, context);
+          loaded = { model };
+          return model;
         } catch (error) {
           throw toLoaderError(error, record.name);
         }
@@ -676,6 +748,54 @@ export class ModelLoader<TModels extends Record<string, unknown> = Record<never,
     } catch (error) {
       this.logger.error({ model: record.name, err: error }, 'disposing a model failed');
     }
+  }
+
+  /** A loaded copy stopped working (its process died): fail the model, dispose, maybe restart. */
+  private onModelFailed(record: ModelRecord, model: unknown, error: ModelLoaderError): void {
+    const copy = record.current;
+    if (this.closed || !copy || copy.model !== model) return;
+    record.current = undefined;
+    record.lastError = error;
+    record.lastExit = { code: error.code, message: error.message, at: new Date().toISOString() };
+    this.setState(record, 'failed');
+    this.logger.error({ model: record.name, code: error.code }, error.message);
+    void this.retire(record, copy);
+    this.scheduleRestart(record);
+  }
+
+  /** Starts the model again after the backoff delay, while the restart budget allows. */
+  private scheduleRestart(record: ModelRecord): void {
+    if (this.closed || record.restartTimer) return;
+    if (record.lastError?.code === 'MODEL_PROCESS_EXITED') {
+      record.lastExit = {
+        code: record.lastError.code,
+        message: record.lastError.message,
+        at: new Date().toISOString(),
+      };
+    }
+    const delay = record.restarts.next();
+    if (delay === undefined) {
+      this.logger.error(
+        { model: record.name, restarts: record.restarts.inWindow },
+        'model process restart limit reached; the model stays failed until it is reloaded',
+      );
+      return;
+    }
+    this.logger.warn({ model: record.name, delayInMs: delay }, 'restarting the model process');
+    record.restartTimer = setTimeout(() => {
+      record.restartTimer = undefined;
+      // Validation and checksum run again: an overwritten file is caught before a process starts.
+      void this.enqueue(record, async () => {
+        if (this.closed || record.state !== 'failed' || record.current) return;
+        await this.runLoad(record, false);
+      }).catch(() => {});
+    }, delay);
+    record.restartTimer.unref();
+  }
+
+  private cancelRestart(record: ModelRecord): void {
+    if (record.restartTimer) clearTimeout(record.restartTimer);
+    record.restartTimer = undefined;
   }
 
   private setState(record: ModelRecord, to: ModelState): void {
@@ -802,4 +922,21 @@ function abortedError(modelName: string, thrown: unknown): ModelLoaderError {
     modelName,
     cause: thrown,
   });
+}
+
+function checkIsolation(value: unknown, field: string): IsolationMode {
+  if (value === 'process' || value === 'none') return value;
+  throw new ModelLoaderError('CONFIG_INVALID', `${field} must be 'process' or 'none'`);
+}
+
+function processInfo(
+  record: ModelRecord,
+): Pick<ModelInfo, 'isolation' | 'restarts' | 'lastExit' | 'process'> {
+  const running = remoteProcessInfo(record.current?.model);
+  return {
+    isolation: record.isolation,
+    restarts: record.restarts.total,
+    ...(record.lastExit ? { lastExit: record.lastExit } : {}),
+    ...(running ? { process: { pid: running.pid, rssInBytes: running.rssInBytes } } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import type { GgufChatMessage, GgufModelHandle } from '@model-loader/adapter-gguf';
+import type { Remote } from '@model-loader/core';
 import { ApiError } from './api-error.js';
 
 /** Tokens generated when the request does not say (OpenAI's completions default is 16). */
@@ -16,18 +17,21 @@ export interface ContextFit {
  * prompt in a 256-token context answered 200 with 230 prompt tokens).
  * @throws ApiError CONTEXT_LENGTH_EXCEEDED
  */
-export function fitContext(
-  model: Pick<GgufModelHandle, 'model' | 'contextSize'>,
+export async function fitContext(
+  model: Pick<Remote<GgufModelHandle>, 'countTokens' | 'contextSize'>,
   modelName: string,
   prompt: string | readonly GgufChatMessage[],
   requestedMaxTokens: number | undefined,
-): ContextFit {
+): Promise<ContextFit> {
   // For chat, the message texts alone: a lower bound, since the chat template adds its own tokens
   // (node-llama-cpp shifts the context if the template makes it overflow).
+  const counts = await model.countTokens(
+    typeof prompt === 'string' ? [prompt] : prompt.map((message) => message.content),
+  );
   const promptTokens =
     typeof prompt === 'string'
-      ? model.model.tokenize(prompt).length + 1
-      : prompt.reduce((sum, message) => sum + model.model.tokenize(message.content).length, 0);
+      ? (counts[0] ?? 0) + 1
+      : counts.reduce((sum, count) => sum + count, 0);
   const contextSize = model.contextSize;
   const param = typeof prompt === 'string' ? 'prompt' : 'messages';
   if (promptTokens >= contextSize) {

@@ -7,6 +7,7 @@ import type {
   GgufTool,
   GgufToolChoice,
 } from '@model-loader/adapter-gguf';
+import type { Remote } from '@model-loader/core';
 import { disconnectSignal } from '@model-loader/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { fitContext } from './fit-context.js';
@@ -56,13 +57,13 @@ export interface StreamHandlers {
 }
 
 /** Checks that the prompt fits the model's context and builds the sampling options. */
-function prepare(
-  model: GgufModelHandle,
+async function prepare(
+  model: Remote<GgufModelHandle>,
   request: GenerationRequest,
   signal: AbortSignal,
-): GgufGenerationOptions {
+): Promise<GgufGenerationOptions> {
   const { input } = request;
-  const fit = fitContext(
+  const fit = await fitContext(
     model,
     request.modelName,
     input.kind === 'chat' ? input.messages : input.prompt,
@@ -104,12 +105,12 @@ export function runGeneration(
   request: GenerationRequest,
 ): Promise<ServedGeneration> {
   const receivedAt = performance.now();
-  return app.models.run<GgufModelHandle, ServedGeneration>(
+  return app.models.run<Remote<GgufModelHandle>, ServedGeneration>(
     request.modelName,
     async (model, signal) => {
       const waitedInMs = performance.now() - receivedAt;
       const input = request.input;
-      const options = prepare(model, request, signal);
+      const options = await prepare(model, request, signal);
       const generation =
         input.kind === 'chat'
           ? await model.chat(input.messages, options)
@@ -130,12 +131,12 @@ export async function streamGeneration(
   stop?: AbortSignal,
 ): Promise<void> {
   const receivedAt = performance.now();
-  await app.models.run<GgufModelHandle, void>(
+  await app.models.run<Remote<GgufModelHandle>, void>(
     request.modelName,
     async (model, signal) => {
       const waitedInMs = performance.now() - receivedAt;
       const input = request.input;
-      const options = prepare(model, request, signal);
+      const options = await prepare(model, request, signal);
       const stream =
         input.kind === 'chat'
           ? model.streamChat(input.messages, options)

@@ -1,4 +1,5 @@
 import type { GgufEmbeddings, GgufModelHandle } from '@model-loader/adapter-gguf';
+import type { Remote } from '@model-loader/core';
 import { disconnectSignal } from '@model-loader/fastify';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../generation/api-error.js';
@@ -25,11 +26,11 @@ export function registerEmbeddingsRoute(routes: ZodApp, app: FastifyInstance): v
     const body = request.body;
     refuseUnsupported(body, EMBEDDING_REFUSALS);
     const inputs = typeof body.input === 'string' ? [body.input] : body.input;
-    const result = await app.models.run<GgufModelHandle, GgufEmbeddings>(
+    const result = await app.models.run<Remote<GgufModelHandle>, GgufEmbeddings>(
       body.model,
       async (model, signal) => {
-        inputs.forEach((input, index) => {
-          const tokens = model.model.tokenize(input).length;
+        const counts = await model.countTokens(inputs);
+        counts.forEach((tokens, index) => {
           if (tokens > model.contextSize) {
             throw new ApiError(
               'CONTEXT_LENGTH_EXCEEDED',

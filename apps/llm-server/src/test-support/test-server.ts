@@ -51,6 +51,12 @@ export interface TestAppOptions {
   readonly adapter?: ModelAdapter<GgufModelHandle, GgufLoadOptions>;
   /** Wait for the models to load. @default true */
   readonly load?: boolean;
+  /**
+   * Where the models run. These HTTP tests look inside the handle (its sequence pool), so they load
+   * in process; model-processes.test.ts runs the server's default, a process per model.
+   * @default 'none'
+   */
+  readonly isolation?: 'process' | 'none';
 }
 
 const defaultModels: TestModelEntry[] = [
@@ -70,6 +76,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<Fastif
   }
   const file = {
     modelDir: '.',
+    isolation: options.isolation ?? 'none',
     models: models.map((model) => ({
       name: model.name,
       adapter: 'gguf',

@@ -176,6 +176,12 @@ export const ERROR_CODES = {
     fix: 'Nothing to fix when intended; pull again and it resumes from the partial file.',
     retryable: false,
   },
+  MODEL_PROCESS_EXITED: {
+    meaning:
+      "The model's process exited or was killed (a native crash such as SIGSEGV, SIGABRT or SIGBUS, an OOM kill, or not answering within its timeout); calls in flight were refused.",
+    fix: 'Read the exit signal or code and the last stderr lines in the message; check the model file (it is verified again before each restart) and memory. The engine restarts the model with backoff up to its restart limit; then reload it.',
+    retryable: true,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */

@@ -6,7 +6,8 @@ export const modelStateTransitions: Readonly<Record<ModelState, readonly ModelSt
   pending: ['validating', 'unloaded'],
   validating: ['loading', 'failed', 'unloaded'],
   loading: ['loaded', 'failed', 'unloaded'],
-  loaded: ['unloaded'],
+  // loaded -> failed: the model's process died.
+  loaded: ['unloaded', 'failed'],
   failed: ['validating', 'unloaded'],
   unloaded: ['validating'],
 };

@@ -1,3 +1,4 @@
+import type { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { Logger } from './logger.js';
 
 /** Progress of a long step (hashing, loading), in bytes or in the unit the loader reports. */
@@ -22,4 +23,9 @@ export interface LoadContext {
   readonly logger: Logger;
   /** Report progress; the engine forwards it as a `progress` event. */
   readonly onProgress: (progress: LoadProgress) => void;
+  /**
+   * Reports that the loaded model stopped working after `load` resolved (its process died). The
+   * engine marks it `failed` and restarts it within its restart limit. Absent outside the engine.
+   */
+  readonly onModelFailed?: (error: ModelLoaderError) => void;
 }

@@ -1,3 +1,4 @@
+import type { ModelProcessEntry } from '../isolation/model-process-entry.js';
 import type { LoadContext } from './load-context.js';
 import type { ModelFormat } from './model-format.js';
 
@@ -37,6 +38,11 @@ export interface ModelAdapter<TModel, TOptions = Record<string, unknown>> {
   estimateMemory?(path: string, options: TOptions): Promise<number>;
   /** Loads the model. Must honour `context.signal`. */
   load(path: string, options: TOptions, context: LoadContext): Promise<TModel>;
+  /**
+   * How a child process re-creates this adapter, so the model can run in its own process
+   * (`isolation: 'process'`). Adapters without it can only load in process.
+   */
+  readonly processEntry?: ModelProcessEntry;
   /** Frees the model. Called once per loaded copy, never while a lease holds it. */
   dispose?(model: TModel): Promise<void> | void;
 }

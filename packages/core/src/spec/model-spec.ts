@@ -1,4 +1,5 @@
 import type { ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
+import type { IsolationMode } from '../isolation/model-process-entry.js';
 import type { LoaderFunction, ModelAdapter } from './model-adapter.js';
 
 /** An expected checksum: `"sha256:<hex>"` (a bare hex string means sha256), or its parts. */
@@ -7,7 +8,12 @@ export type ChecksumInput =
   | { readonly algorithm: ChecksumAlgorithm; readonly expected: string };
 
 /** Registration of one model (the seed's `ModelConfig`). */
-export interface ModelSpec<TName extends string, TModel, TOptions = Record<string, unknown>> {
+export interface ModelSpec<
+  TName extends string,
+  TModel,
+  TOptions = Record<string, unknown>,
+  TIsolation extends IsolationMode = IsolationMode,
+> {
   /** Unique name, used by `get`, the health report and the HTTP routes. */
   readonly name: TName;
   /** File or folder of the model, absolute or relative to `modelDir`; it must stay inside `modelDir`. */
@@ -35,4 +41,10 @@ export interface ModelSpec<TName extends string, TModel, TOptions = Record<strin
   readonly options?: TOptions;
   /** Memory the model takes when the adapter cannot estimate it; used by the memory budget. */
   readonly memoryEstimateInBytes?: number;
+  /**
+   * `'process'`: load and serve the model in its own supervised child process (the adapter needs a
+   * `processEntry`; `get` then returns a `Remote` handle). `'none'`: in the engine's process.
+   * @default the loader's `isolation`
+   */
+  readonly isolation?: TIsolation;
 }

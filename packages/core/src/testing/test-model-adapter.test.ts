@@ -1,17 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { ModelAdapter } from '../spec/model-adapter.js';
 import { testModelAdapter } from './test-model-adapter.js';
 
 const disposed: string[] = [];
 
 /** A JSON "model" adapter: proves the shared suite on an adapter without native code. */
-const jsonFolderAdapter: ModelAdapter<{ labels: string[] }> = {
+const jsonFolderAdapter: ModelAdapter<{ labels: string[]; labelCount: number }> = {
   kind: 'directory',
   requiredFiles: ['labels.json'],
   async load(path) {
     const { readFile } = await import('node:fs/promises');
-    return { labels: JSON.parse(await readFile(join(path, 'labels.json'), 'utf8')) as string[] };
+    const labels = JSON.parse(await readFile(join(path, 'labels.json'), 'utf8')) as string[];
+    return { labels, labelCount: labels.length };
   },
   estimateMemory: async () => 1024,
   dispose(model) {
@@ -28,7 +30,7 @@ testModelAdapter({
     return 'labels';
   },
   check(model) {
-    if (model.labels.length !== 2) throw new Error('labels not read');
+    if (model.labelCount !== 2) throw new Error('labels not read');
   },
 });
 
@@ -40,5 +42,24 @@ testModelAdapter({
     bytes.write('GGUF', 0, 'latin1');
     await writeFile(join(dir, 'm.gguf'), bytes);
     return 'm.gguf';
+  },
+});
+
+// An adapter with a `processEntry`: the suite also runs it with the model in a real child process.
+const testAdapterModule = new URL('../test-support/process-test-adapter.mjs', import.meta.url);
+const { createProcessTestAdapter, processTestEntry } = (await import(testAdapterModule.href)) as {
+  createProcessTestAdapter: () => ModelAdapter<{ echo(value: string): Promise<string> }>;
+  processTestEntry: NonNullable<ModelAdapter<unknown>['processEntry']>;
+};
+
+testModelAdapter({
+  name: 'process-test',
+  adapter: { ...createProcessTestAdapter(), processEntry: processTestEntry },
+  async createValidModel(dir) {
+    await writeFile(join(dir, 'model.bin'), 'weights');
+    return 'model.bin';
+  },
+  async check(model) {
+    expect(await model.echo('ping')).toBe('ping');
   },
 });

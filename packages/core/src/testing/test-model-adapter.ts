@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
+import type { IsolationMode, Remote } from '../isolation/model-process-entry.js';
 import { ModelLoader } from '../model-loader.js';
 import type { ModelAdapter, RequiredFile } from '../spec/model-adapter.js';
 
@@ -15,8 +16,11 @@ export interface TestModelAdapterOptions<TModel, TOptions> {
   readonly createValidModel: (dir: string) => Promise<string>;
   /** Options passed to the loader. */
   readonly options?: TOptions;
-  /** Exercises a loaded model (a short inference). */
-  readonly check?: (model: TModel) => Promise<void> | void;
+  /**
+   * Exercises a loaded model (a short inference). It gets the `Remote` view: the suite runs it in
+   * process and, for adapters with a `processEntry`, with the model in its own process.
+   */
+  readonly check?: (model: Remote<TModel>) => Promise<void> | void;
   /** Cases of the adapter's own, run inside the same `describe`. */
   readonly additionalTests?: () => void;
   /** Time limit of each case. @default 60000 */
@@ -41,14 +45,36 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 /**
  * The suite every adapter runs (unjs/unstorage's `testDriver` pattern): a valid model loads through the
  * core, is usable and is disposed; a missing, empty or wrongly typed model is rejected with its code
- * before the adapter's `load` runs.
+ * before the adapter's `load` runs. It runs once in process and, when the adapter has a
+ * `processEntry`, once more with `isolation: 'process'` (the model in a real child process, which
+ * ends on unload). `additionalTests` run once.
  */
 export function testModelAdapter<TModel, TOptions>(
   options: TestModelAdapterOptions<TModel, TOptions>,
 ): void {
+  runSuite(options, 'none');
+  if (options.adapter.processEntry) runSuite({ ...options, additionalTests: undefined }, 'process');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runSuite<TModel, TOptions>(
+  options: TestModelAdapterOptions<TModel, TOptions> & {
+    additionalTests?: (() => void) | undefined;
+  },
+  isolation: IsolationMode,
+): void {
   const { adapter } = options;
   const timeout = options.timeoutInMs ?? 60_000;
-  describe(`model adapter: ${options.name}`, () => {
+  const title = isolation === 'process' ? `${options.name} (own process)` : options.name;
+  describe(`model adapter: ${title}`, () => {
     let root: string;
     let validPath: string;
     let loads = 0;
@@ -59,13 +85,21 @@ export function testModelAdapter<TModel, TOptions>(
         return adapter.load(path, loadOptions, context);
       },
     };
-    const loaderFor = (path: string) =>
-      new ModelLoader({ modelDir: root }).register({
+    const loaderFor = (path: string) => {
+      const loader = new ModelLoader({ modelDir: root, isolation }).register({
         name: 'model',
         path,
         loader: counted,
         ...(options.options === undefined ? {} : { options: options.options }),
       });
+      // In its own process the adapter's `load` runs in the child: count the engine's hand-over.
+      if (isolation === 'process') {
+        loader.on('stateChange', (event) => {
+          if (event.to === 'loading') loads++;
+        });
+      }
+      return loader;
+    };
 
     beforeAll(async () => {
       root = await mkdtemp(join(tmpdir(), 'adapter-suite-'));
@@ -79,9 +113,16 @@ export function testModelAdapter<TModel, TOptions>(
         const loader = loaderFor(validPath);
         const model = await loader.load('model');
         expect(loader.getHealthStatus().status).toBe('healthy');
-        await options.check?.(model as TModel);
+        const info = loader.getModelInfo('model');
+        expect(info.isolation).toBe(isolation);
+        if (isolation === 'process') {
+          expect(info.process?.pid).not.toBe(process.pid);
+          expect(info.process?.rssInBytes).toBeGreaterThan(0);
+        }
+        await options.check?.(model as Remote<TModel>);
         await loader.unload('model');
         expect(loader.getModelInfo('model').state).toBe('unloaded');
+        if (info.process) expect(isAlive(info.process.pid)).toBe(false);
         await loader.close();
       },
       timeout,

@@ -30,7 +30,7 @@ export function createModelLoaderFromConfig(
   config: ServerConfig,
   adapters: AdapterMap,
   options: CreateModelLoaderOptions = {},
-): ModelLoader<Record<string, unknown>> {
+): ModelLoader<Record<string, unknown>, 'process' | 'none'> {
   const loader = new ModelLoader({
     modelDir: config.modelDir,
     ...(config.validateChecksums === undefined
@@ -45,6 +45,8 @@ export function createModelLoaderFromConfig(
     ...(config.memoryBudgetInBytes === undefined
       ? {}
       : { memoryBudgetInBytes: config.memoryBudgetInBytes }),
+    isolation: config.isolation,
+    ...(config.processes ? { processes: config.processes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.checksumVerifier ? { checksumVerifier: options.checksumVerifier } : {}),
   });
@@ -71,6 +73,7 @@ export function createModelLoaderFromConfig(
           ? {}
           : { memoryEstimateInBytes: entry.memoryEstimateInBytes }),
         ...(entry.options === undefined ? {} : { options: entry.options }),
+        ...(entry.isolation === undefined ? {} : { isolation: entry.isolation }),
       });
     } catch (error) {
       const reason = ModelLoaderError.isInstance(error) ? error.message : String(error);
@@ -81,5 +84,5 @@ export function createModelLoaderFromConfig(
       );
     }
   });
-  return loader as unknown as ModelLoader<Record<string, unknown>>;
+  return loader as unknown as ModelLoader<Record<string, unknown>, 'process' | 'none'>;
 }

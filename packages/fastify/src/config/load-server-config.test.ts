@@ -159,7 +159,8 @@ describe('createModelLoaderFromConfig', () => {
       'models.yaml',
       'models:\n  - { name: tiny, adapter: gguf, path: tiny.gguf, options: { threads: 1 } }\n',
     );
-    const config = await loadServerConfig({ adapterNames, cwd, env: {} });
+    // A test adapter without `processEntry`: in the server's process.
+    const config = await loadServerConfig({ adapterNames, cwd, env: { MODEL_ISOLATION: 'none' } });
     const test = createTestLoader();
     const seen: unknown[] = [];
     const gguf: ModelAdapter<unknown, { threads: number }> = {
@@ -185,12 +186,40 @@ describe('createModelLoaderFromConfig', () => {
       'models.yaml',
       'models:\n  - { name: tiny, adapter: gguf, path: tiny.gguf, checksum: "sha256:abc" }\n',
     );
-    const config = await loadServerConfig({ adapterNames, cwd, env: {} });
+    const config = await loadServerConfig({ adapterNames, cwd, env: { MODEL_ISOLATION: 'none' } });
     const test = createTestLoader();
     expect(() =>
       createModelLoaderFromConfig(config, { gguf: test.load, whisper: test.load, ocr: test.load }),
     ).toThrow(
       "`models[0]` (tiny) in the models file: Invalid checksum for model 'tiny': a sha256 digest has 64 hex digits, got 3",
     );
+  });
+
+  it('defaults to process isolation; the file sets it at the top and per model, the environment overrides', async () => {
+    const cwd = await writeModelsFile(
+      'models.yaml',
+      'processes: { maxRestarts: 5, restartWindowInMs: 1000 }\nmodels:\n  - { name: a, adapter: gguf, path: a.gguf }\n  - { name: b, adapter: gguf, path: b.gguf, isolation: none }\n',
+    );
+    const config = await loadServerConfig({ adapterNames, cwd, env: {} });
+    expect(config.isolation).toBe('process');
+    expect(config.processes).toEqual({ maxRestarts: 5, restartWindowInMs: 1000 });
+    expect(config.models.map((entry) => entry.isolation)).toEqual([undefined, 'none']);
+    const test = createTestLoader();
+    // `a` would need a process, and the plain test loader has no `processEntry`.
+    expect(() =>
+      createModelLoaderFromConfig(config, { gguf: test.load, whisper: test.load, ocr: test.load }),
+    ).toThrow(/`models\[0\]` \(a\) in the models file: .*no `processEntry`/);
+    const none = await loadServerConfig({ adapterNames, cwd, env: { MODEL_ISOLATION: 'none' } });
+    expect(none.isolation).toBe('none');
+    await expect(
+      loadServerConfig({
+        adapterNames,
+        cwd: await writeModelsFile(
+          'models.yaml',
+          'models:\n  - { name: a, adapter: gguf, path: a.gguf, isolation: thread }\n',
+        ),
+        env: {},
+      }),
+    ).rejects.toThrow(/`models\.0\.isolation`|models\[0\]\.isolation/);
   });
 });

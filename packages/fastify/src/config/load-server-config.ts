@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ClientKeyBy } from '../hardening/client-key.js';
 import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
 import { formatIssues } from './format-issues.js';
-import { createModelsFileSchema, type ModelEntry } from './models-file-schema.js';
+import { createModelsFileSchema, type ModelEntry, type ModelsFile } from './models-file-schema.js';
 import { type ServerEnv, serverEnvNames, serverEnvSchema } from './server-env.js';
 
 /** Options of {@link loadServerConfig}. */
@@ -43,6 +43,10 @@ export interface ServerConfig {
   readonly sourceEnvironment?: SourceEnvironment;
   readonly maxWorkers?: number;
   readonly memoryBudgetInBytes?: number;
+  /** Where models run unless their entry says otherwise. @default 'process' */
+  readonly isolation: 'process' | 'none';
+  /** Supervision of model processes: restart limit and window, heartbeat, kill grace. */
+  readonly processes?: ModelsFile['processes'];
   readonly models: readonly ModelEntry[];
   /** Limits for `app.models.run`: the environment's defaults plus each model's `limits`. */
   readonly limits: LimitsOptions;
@@ -154,6 +158,8 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
     ...(Object.keys(sourceEnvironment).length === 0 ? {} : { sourceEnvironment }),
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
     ...(memoryBudgetInBytes === undefined ? {} : { memoryBudgetInBytes }),
+    isolation: vars.MODEL_ISOLATION ?? file.isolation ?? 'process',
+    ...(file.processes ? { processes: file.processes } : {}),
     models: file.models,
     limits: {
       concurrency: vars.MODEL_CONCURRENCY,

@@ -26,6 +26,20 @@ const sourceValue = z.string().superRefine((value, context) => {
   }
 });
 
+const isolation = z.enum(['process', 'none'], {
+  message:
+    "must be 'process' (a supervised child process per model) or 'none' (in the server's process)",
+});
+
+const processes = z.strictObject({
+  maxRestarts: z.int().min(0).optional(),
+  restartWindowInMs: z.int().positive().optional(),
+  heartbeatIntervalInMs: z.int().positive().optional(),
+  unresponsiveAfterInMs: z.int().positive().optional(),
+  killGraceInMs: z.int().positive().optional(),
+  estimateTimeoutInMs: z.int().positive().optional(),
+});
+
 /** Model names: safe in URLs, logs and metric labels. */
 export const modelNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -51,6 +65,7 @@ export function createModelsFileSchema(adapterNames: readonly string[]) {
     memoryEstimateInBytes: z.number().min(0).optional(),
     options: z.record(z.string(), z.unknown()).optional(),
     limits: modelLimits.optional(),
+    isolation: isolation.optional(),
   });
   return z
     .strictObject({
@@ -62,6 +77,8 @@ export function createModelsFileSchema(adapterNames: readonly string[]) {
       pullOnStart: z.boolean().optional(),
       maxWorkers: z.int().min(1).optional(),
       memoryBudgetInBytes: z.number().positive().optional(),
+      isolation: isolation.optional(),
+      processes: processes.optional(),
       models: z.array(model).min(1, { message: 'list at least one model' }),
     })
     .superRefine((file, context) => {

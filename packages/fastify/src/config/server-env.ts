@@ -54,6 +54,8 @@ export const serverEnvSchema = z.object({
   HF_TOKEN: z.string().min(1).optional(),
   /** Loads at once; overrides the file's `maxWorkers`. */
   MAX_WORKERS: optionalNumber(z.int().min(1)),
+  /** Where models run: `process` (each in a supervised child) or `none`; overrides the file. @default process */
+  MODEL_ISOLATION: z.enum(['process', 'none']).optional(),
   /** Memory budget of the loaded models; overrides the file's `memoryBudgetInBytes`. */
   MEMORY_BUDGET_BYTES: optionalNumber(z.int().positive()),
 });

@@ -156,6 +156,32 @@ export function createMetrics(settings: MetricsSettings, sources: MetricsSources
     },
   });
 
+  new Counter({
+    name: `${p}model_restarts_total`,
+    help: 'Restarts of each model after its process died (since registration or its last manual load).',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const name of loader.modelNames) {
+        this.inc({ model: name }, loader.getModelInfo(name).restarts ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: `${p}model_process_resident_bytes`,
+    help: "Resident memory of each isolated model's process, measured after its load.",
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const name of loader.modelNames) {
+        const running = loader.getModelInfo(name).process;
+        if (running) this.set({ model: name }, running.rssInBytes);
+      }
+    },
+  });
+
   if (settings.defaultMetrics) collectDefaultMetrics({ register: registry });
 
   const unsubscribe = [
