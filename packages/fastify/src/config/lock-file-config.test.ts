@@ -37,7 +37,12 @@ async function serverWith(env: Record<string, string>) {
       '  - { name: scratch, adapter: gguf, path: scratch.gguf, allowUnpinned: true }',
     ].join('\n'),
   );
-  const config = await loadServerConfig({ adapterNames, cwd: root, env });
+  // The test adapter is a plain object (no `processEntry`): it runs in the server's process.
+  const config = await loadServerConfig({
+    adapterNames,
+    cwd: root,
+    env: { MODEL_ISOLATION: 'none', ...env },
+  });
   const test = createTestLoader();
   const loader = createModelLoaderFromConfig(config, {
     gguf: test.load,

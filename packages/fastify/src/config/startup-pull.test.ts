@@ -37,7 +37,7 @@ async function startApp(models: string, route: Parameters<RangeTestServer['route
   const config = await loadServerConfig({
     adapterNames: ['gguf'],
     cwd: root,
-    env: { CHECKSUM_CACHE_DIR: 'false' },
+    env: { CHECKSUM_CACHE_DIR: 'false', MODEL_ISOLATION: 'none' },
   });
   const testLoader = createTestLoader();
   const loader = createModelLoaderFromConfig(config, { gguf: testLoader.load });
