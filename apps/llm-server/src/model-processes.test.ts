@@ -207,6 +207,12 @@ describe('llm-server with model processes (real server, real llama.cpp)', () => 
     expect(failed.lastError?.message).toMatch(/block_count/);
     expect(failed.restarts).toBe(0);
     expect(failed.process).toBeUndefined();
+    // The refusal comes before the good model's own process has finished loading.
+    await pollUntil(
+      () => modelInfo(server, 'good'),
+      (info) => info.state === 'loaded',
+      180_000,
+    );
     expect((await generate(server, 'good')).status).toBe(200);
     expect((await json<{ status: string }>(server.address, '/health')).status).toBe('degraded');
   }, 300_000);

@@ -1,6 +1,7 @@
 import type { GgufChatMessage, GgufModelHandle } from '@model-loader/adapter-gguf';
 import type { Remote } from '@model-loader/core';
 import { ApiError } from './api-error.js';
+import { refuseOversizedPrompt } from './prompt-too-long.js';
 
 /** Tokens generated when the request does not say (OpenAI's completions default is 16). */
 export const DEFAULT_MAX_TOKENS = 256;
@@ -25,15 +26,19 @@ export async function fitContext(
 ): Promise<ContextFit> {
   // For chat, the message texts alone: a lower bound, since the chat template adds its own tokens
   // (node-llama-cpp shifts the context if the template makes it overflow).
-  const counts = await model.countTokens(
-    typeof prompt === 'string' ? [prompt] : prompt.map((message) => message.content),
+  const param = typeof prompt === 'string' ? 'prompt' : 'messages';
+  const counts = await refuseOversizedPrompt(
+    () =>
+      model.countTokens(
+        typeof prompt === 'string' ? [prompt] : prompt.map((message) => message.content),
+      ),
+    param,
   );
   const promptTokens =
     typeof prompt === 'string'
       ? (counts[0] ?? 0) + 1
       : counts.reduce((sum, count) => sum + count, 0);
   const contextSize = model.contextSize;
-  const param = typeof prompt === 'string' ? 'prompt' : 'messages';
   if (promptTokens >= contextSize) {
     throw new ApiError(
       'CONTEXT_LENGTH_EXCEEDED',

@@ -3,6 +3,7 @@ import type { Remote } from '@model-loader/core';
 import { disconnectSignal } from '@model-loader/fastify';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../generation/api-error.js';
+import { refuseOversizedPrompt } from '../generation/prompt-too-long.js';
 import { EMBEDDING_REFUSALS, refuseUnsupported } from './refuse-unsupported.js';
 import { embeddingsBody } from './request-schemas.js';
 import type { ZodApp } from './route-types.js';
@@ -29,16 +30,17 @@ export function registerEmbeddingsRoute(routes: ZodApp, app: FastifyInstance): v
     const result = await app.models.run<Remote<GgufModelHandle>, GgufEmbeddings>(
       body.model,
       async (model, signal) => {
-        const counts = await model.countTokens(inputs);
-        counts.forEach((tokens, index) => {
+        for (const [index, input] of inputs.entries()) {
+          const param = typeof body.input === 'string' ? 'input' : `input[${index}]`;
+          const [tokens = 0] = await refuseOversizedPrompt(() => model.countTokens([input]), param);
           if (tokens > model.contextSize) {
             throw new ApiError(
               'CONTEXT_LENGTH_EXCEEDED',
               `Input ${index} is ${tokens} tokens long, but model '${body.model}' embeds at most ${model.contextSize}. Shorten the input.`,
-              typeof body.input === 'string' ? 'input' : `input[${index}]`,
+              param,
             );
           }
-        });
+        }
         return model.embed(inputs, { signal });
       },
       { signal: disconnectSignal(reply) },
