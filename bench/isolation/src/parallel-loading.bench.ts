@@ -12,6 +12,7 @@
 
 import { availableParallelism, loadavg } from 'node:os';
 import type { IsolationMode } from '@model-loader/core';
+import { cpuSecondsWithChildren } from './cpu-time.js';
 import {
   createThreeKindsAdapters,
   createThreeKindsLoader,
@@ -37,31 +38,42 @@ try {
   const adapters = { none: createThreeKindsAdapters(), process: createThreeKindsAdapters() };
   const loadOnce = async (measure: Measure) => {
     const [isolation, how] = measure.split(' ') as [IsolationMode, string];
+    const cpuBefore = cpuSecondsWithChildren();
+    const openedAt = performance.now();
     const loader = createThreeKindsLoader(folder.dir, isolation, adapters[isolation]);
+    let elapsed = Number.NaN;
+    let perModel: Record<string, number> = {};
     try {
       const started = performance.now();
       const results = await loader.loadAll({ parallel: how === 'parallel' });
-      const elapsed = performance.now() - started;
+      elapsed = performance.now() - started;
       for (const name of threeKindsNames) {
         const result = results[name];
         if (!result?.ok) throw new Error(`${measure}: ${name} did not load: ${result?.error}`);
       }
-      return {
-        elapsed,
-        perModel: Object.fromEntries(threeKindsNames.map((n) => [n, results[n]!.durationInMs])),
-      };
+      perModel = Object.fromEntries(threeKindsNames.map((n) => [n, results[n]!.durationInMs]));
     } finally {
       await loader.close();
     }
+    // CPU of the load and the close (model processes are counted once reaped), and the cores it
+    // kept busy on average over the same wall time.
+    const cpuSeconds = cpuSecondsWithChildren() - cpuBefore;
+    return {
+      elapsed,
+      perModel,
+      cpuSeconds,
+      busyCores: (cpuSeconds * 1000) / (performance.now() - openedAt),
+    };
   };
 
   const warmUp: Partial<Record<Measure, number>> = {};
   for (const measure of measures) warmUp[measure] = (await loadOnce(measure)).elapsed;
 
-  const times = Object.fromEntries(measures.map((m) => [m, [] as number[]])) as Record<
-    Measure,
-    number[]
-  >;
+  const emptyByMeasure = () =>
+    Object.fromEntries(measures.map((m) => [m, [] as number[]])) as Record<Measure, number[]>;
+  const times = emptyByMeasure();
+  const cpuSeconds = emptyByMeasure();
+  const busyCores = emptyByMeasure();
   const perModel = Object.fromEntries(
     threeKindsNames.map((n) => [n, { process: [] as number[], none: [] as number[] }]),
   );
@@ -71,6 +83,8 @@ try {
       const measure = measures[(round + step) % measures.length]!;
       const result = await loadOnce(measure);
       times[measure].push(result.elapsed);
+      cpuSeconds[measure].push(result.cpuSeconds);
+      busyCores[measure].push(result.busyCores);
       if (measure.endsWith('sequential')) {
         const isolation = measure.startsWith('process') ? 'process' : 'none';
         for (const name of threeKindsNames) perModel[name]![isolation].push(result.perModel[name]!);
@@ -102,6 +116,22 @@ try {
         (isolation === 'process' ? '  target >= 1.8x' : ''),
     );
   }
+  console.log(
+    `CPU per load + close (this process and the model processes, median) and cores kept busy: ${measures
+      .map(
+        (m) =>
+          `${m} ${median(cpuSeconds[m]).toFixed(2)} CPU-s, ${median(busyCores[m]).toFixed(2)} cores`,
+      )
+      .join('; ')}`,
+  );
+  // However the loads overlap, a parallel round cannot take less wall time than its CPU seconds
+  // spread over every core of the machine.
+  const ceiling = (isolation: IsolationMode) =>
+    median(times[`${isolation} sequential`]) /
+    ((median(cpuSeconds[`${isolation} parallel`]) * 1000) / availableParallelism());
+  console.log(
+    `speed-up bound by CPU on ${availableParallelism()} cores (sequential wall / (parallel CPU-s / cores)): isolated ${ceiling('process').toFixed(2)}x, in process ${ceiling('none').toFixed(2)}x`,
+  );
   console.log(
     `per model when sequential (load as the engine timed it, median): ${threeKindsNames
       .map(
