@@ -44,6 +44,11 @@ export * from './spec/logger.js';
 export * from './spec/model-adapter.js';
 export * from './spec/model-format.js';
 export * from './spec/model-spec.js';
+export {
+  type ChunkProducer,
+  type ChunkStream,
+  createChunkStream,
+} from './streams/create-chunk-stream.js';
 export * from './validation/resolve-model-path.js';
 export * from './validation/sniff-format.js';
 export * from './validation/validate-model-file.js';

@@ -8,6 +8,7 @@ export {
   type CreateStartupPullOptions,
   createStartupPull,
 } from './config/create-startup-pull.js';
+export { demoModelsNotWritable } from './config/demo-models-not-writable.js';
 export {
   type LoadServerConfigOptions,
   loadServerConfig,

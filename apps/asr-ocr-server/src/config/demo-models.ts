@@ -1,7 +1,6 @@
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultOcrModelFiles, getDefaultOcrModelPath } from '@model-loader/adapter-ocr';
-import { ModelLoaderError } from '@model-loader/core';
 import { writeTinyWhisperModel } from '@model-loader/fixtures';
 import { stringify } from 'yaml';
 
@@ -102,19 +101,4 @@ export async function prepareDemoModels(
     `# Written by @model-loader/asr-ocr-server at start-up (demo defaults); edits are overwritten.\n${stringify(content)}`,
   );
   return { modelsFile, generated };
-}
-
-/**
- * The error of a start with no models file in a model directory the demo models cannot be written
- * to (a read-only volume, a container's root-owned `/models`): CONFIG_INVALID with the fix, instead
- * of a raw `EACCES`. Errors that are not the file system's are returned unchanged.
- */
-export function demoModelsNotWritable(modelDir: string, cause: unknown): unknown {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string') return cause;
-  return new ModelLoaderError(
-    'CONFIG_INVALID',
-    `No models file (MODELS_FILE is not set and there is no models.yaml in the working directory), and the demo models cannot be written into ${modelDir} (${code}). Set MODELS_FILE to your models file, or make MODEL_DIR writable for the demo models.`,
-    { path: modelDir, cause },
-  );
 }

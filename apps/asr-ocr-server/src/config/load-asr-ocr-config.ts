@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadServerConfig, type ServerConfig } from '@model-loader/fastify';
-import { demoModelsNotWritable, prepareDemoModels } from './demo-models.js';
+import { demoModelsNotWritable, loadServerConfig, type ServerConfig } from '@model-loader/fastify';
+import { prepareDemoModels } from './demo-models.js';
 import { parseUploadLimits, type UploadLimits } from './upload-limits.js';
 
 /** Adapter names a models file of this server may use. */

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import {
   createLockFile,
   DEFAULT_LOCK_FILE_NAME,
-  ModelLoaderError,
   streamingChecksumVerifier,
   writeLockFile,
 } from '@model-loader/core';
@@ -93,19 +92,4 @@ export async function ensureDemoModels(dir: string): Promise<DemoModels> {
     `# Written by @model-loader/llm-server on first start: tiny random-weight demo models.\n# Point MODELS_FILE at your own models file to serve real GGUF models.\n${stringify(file)}`,
   );
   return { modelsFile, generated };
-}
-
-/**
- * The error of a start with no models file in a model directory the demo models cannot be written
- * to (a read-only volume, a container's root-owned `/models`): CONFIG_INVALID with the fix, instead
- * of a raw `EACCES`. Errors that are not the file system's are returned unchanged.
- */
-export function demoModelsNotWritable(dir: string, cause: unknown): unknown {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string') return cause;
-  return new ModelLoaderError(
-    'CONFIG_INVALID',
-    `No models file (MODELS_FILE is not set and there is no models.yaml in the working directory), and the demo models cannot be written into ${dir} (${code}). Set MODELS_FILE to your models file, or make MODEL_DIR writable for the demo models.`,
-    { path: dir, cause },
-  );
 }

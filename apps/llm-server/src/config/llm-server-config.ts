@@ -3,9 +3,9 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { GgufAdapterSettings } from '@model-loader/adapter-gguf';
 import { ModelLoaderError } from '@model-loader/core';
-import { loadServerConfig, type ServerConfig } from '@model-loader/fastify';
+import { demoModelsNotWritable, loadServerConfig, type ServerConfig } from '@model-loader/fastify';
 import { z } from 'zod';
-import { demoModelsNotWritable, ensureDemoModels } from './demo-models.js';
+import { ensureDemoModels } from './demo-models.js';
 
 /** Port of the LLM server unless PORT says otherwise. */
 export const DEFAULT_PORT = 8080;

@@ -1,3 +1,4 @@
+import { type ChunkStream, createChunkStream } from '../streams/create-chunk-stream.js';
 import type { HandleDescription } from './ipc-protocol.js';
 import type { ModelProcess } from './model-process.js';
 
@@ -27,60 +28,12 @@ function remoteStream(
   child: ModelProcess,
   method: string,
   args: unknown[],
-): AsyncIterable<unknown> & { result: Promise<unknown> } {
-  const chunks: unknown[] = [];
-  let done = false;
-  let failure: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
-  const { id, result } = child.start(
-    { op: 'call', method, args },
-    {
-      onChunk: (chunk) => {
-        chunks.push(chunk);
-        notify();
-      },
-    },
-  );
-  const settled = result.then(
-    (value) => {
-      done = true;
-      notify();
-      return value;
-    },
-    (error: unknown) => {
-      done = true;
-      failure = { error };
-      notify();
-      throw error;
-    },
-  );
-  // The iteration reports the failure; an unobserved `result` must not crash the process.
-  settled.catch(() => {});
-  return {
-    result: settled,
-    async *[Symbol.asyncIterator]() {
-      try {
-        for (;;) {
-          if (chunks.length > 0) {
-            yield chunks.shift();
-            continue;
-          }
-          if (failure) throw failure.error;
-          if (done) return;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-        }
-      } finally {
-        // Breaking out of the loop stops the generation in the child, as it does in process.
-        if (!done) child.cancel(id);
-      }
-    },
-  };
+): ChunkStream<unknown, unknown> {
+  return createChunkStream<unknown, unknown>((onChunk) => {
+    const { id, result } = child.start({ op: 'call', method, args }, { onChunk });
+    // Breaking out of the loop stops the generation in the child, as it does in process.
+    return { result, cancel: () => child.cancel(id) };
+  });
 }
 
 /**
