@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyGguf } from '@model-loader/fixtures';
 import { describe, expect, it } from 'vitest';
+import { startServerProcess } from './test-support/server-process.js';
 import { slowModel } from './test-support/test-server.js';
-
-const serverJs = join(import.meta.dirname, '..', 'dist', 'server.js');
 
 /** Reads server-sent events' `data:` payloads from a fetch response body. */
 async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
@@ -26,11 +24,6 @@ async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string
 
 describe('shutdown with streams longer than SHUTDOWN_GRACE_MS', () => {
   it('ends each open stream with a SHUTTING_DOWN error event and [DONE], then exits 0', async () => {
-    await access(serverJs).catch(() => {
-      throw new Error(
-        'dist/server.js is missing: run `pnpm --filter @model-loader/llm-server build`',
-      );
-    });
     const cwd = await mkdtemp(join(tmpdir(), 'llm-server-shutdown-'));
     try {
       await writeTinyGguf(join(cwd, 'slow.gguf'), slowModel);
@@ -49,30 +42,9 @@ describe('shutdown with streams longer than SHUTDOWN_GRACE_MS', () => {
           ],
         }),
       );
-      const child = spawn(process.execPath, [serverJs], {
-        cwd,
-        env: {
-          ...process.env,
-          PORT: '0',
-          LLM_GPU: 'false',
-          LLM_THREADS: '1',
-          MODELS_FILE: 'models.json',
-          SHUTDOWN_GRACE_MS: '300',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      let output = '';
-      const address = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (data: Buffer) => {
-          output += data.toString();
-          const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.stderr.on('data', (data: Buffer) => {
-          output += data.toString();
-        });
-        void exited.then(() => reject(new Error(`the server exited:\n${output}`)));
+      const { child, address, exited, output } = await startServerProcess(cwd, {
+        MODELS_FILE: 'models.json',
+        SHUTDOWN_GRACE_MS: '300',
       });
       let status = '';
       for (let tries = 0; tries < 400 && status !== 'healthy'; tries++) {
@@ -124,7 +96,7 @@ describe('shutdown with streams longer than SHUTDOWN_GRACE_MS', () => {
         expect(stream.seen.length + rest.length).toBeLessThan(1900);
       }
       expect(await exited).toBe(0);
-      expect(output).toContain('shutdown grace period passed; ending running work');
+      expect(output()).toContain('shutdown grace period passed; ending running work');
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
