@@ -22,7 +22,7 @@ export interface BuildAppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Settings of the Whisper adapter (for example `threadCount`); upload limits are added. */
   readonly whisper?: WhisperAdapterSettings;
-  /** Settings of the OCR adapter (for example `intraOpNumThreads`); upload limits are added. */
+  /** Settings of the OCR adapter (for example `threadCount`); upload limits are added. */
   readonly ocr?: OcrAdapterSettings;
 }
 

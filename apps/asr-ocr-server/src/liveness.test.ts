@@ -51,7 +51,7 @@ describe('liveness while models work in their own processes', () => {
     const app = await buildApp(config, {
       logger: false,
       whisper: { threadCount: 1 },
-      ocr: { intraOpNumThreads: 1 },
+      ocr: { threadCount: 1 },
     });
     close = () => app.close();
     await app.ready();

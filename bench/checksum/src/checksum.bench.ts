@@ -114,7 +114,7 @@ async function engineSections(a: string, b: string, big: string): Promise<void> 
 
     const ceilings: number[] = [];
     const single: number[] = [];
-    const onePool = createHashPool({ maxWorkers: 1 });
+    const onePool = createHashPool({ threadCount: 1 });
     await onePool.hash(a, 'sha256'); // starts the worker
     for (let index = 0; index < runs; index += 1) {
       ceilings.push(await opensslSha256BytesPerSecond());
@@ -132,7 +132,7 @@ async function engineSections(a: string, b: string, big: string): Promise<void> 
       singleRate / ceiling >= 0.9,
     );
 
-    const twoPool = createHashPool({ maxWorkers: 2 });
+    const twoPool = createHashPool({ threadCount: 2 });
     await Promise.all([twoPool.hash(a, 'sha256'), twoPool.hash(b, 'sha256')]);
     const speedups: number[] = [];
     for (let index = 0; index < runs; index += 1) {
@@ -156,7 +156,7 @@ async function engineSections(a: string, b: string, big: string): Promise<void> 
     );
 
     const delays: number[] = [];
-    const delayPool = createHashPool({ maxWorkers: 1 });
+    const delayPool = createHashPool({ threadCount: 1 });
     await delayPool.hash(b, 'md5');
     for (let index = 0; index < runs; index += 1) {
       const histogram = monitorEventLoopDelay({ resolution: 10 });
@@ -176,7 +176,7 @@ async function engineSections(a: string, b: string, big: string): Promise<void> 
     );
 
     const cacheDirectory = join(dataDir, 'cache');
-    const verifier = createChecksumVerifier({ cacheDirectory, maxWorkers: 1 });
+    const verifier = createChecksumVerifier({ cacheDirectory, threadCount: 1 });
     const full = await timed(() => verifier.digest(a, 'sha256'));
     const cachedTimes: number[] = [];
     for (let index = 0; index < 50; index += 1) {

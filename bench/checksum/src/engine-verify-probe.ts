@@ -16,7 +16,7 @@ for (const [index, [file, digest]] of pairs.entries()) {
     name: `model-${index}`,
     path: basename(file),
     checksum: `sha256:${digest}`,
-    loader: async () => 'loaded',
+    adapter: async () => 'loaded',
   });
 }
 const cpuBefore = process.cpuUsage();

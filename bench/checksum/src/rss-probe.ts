@@ -3,7 +3,7 @@ import { createHashPool } from '@model-loader/core';
 // Child process of the benchmark: hashes one file in a fresh process and prints the growth of its
 // resident set size (peak sampled every 10 ms, and the kernel's max RSS) over the RSS before.
 const path = process.argv[2]!;
-const pool = createHashPool({ maxWorkers: 1 });
+const pool = createHashPool({ threadCount: 1 });
 const baseline = process.memoryUsage.rss();
 let peak = baseline;
 const timer = setInterval(() => {

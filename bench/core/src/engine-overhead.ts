@@ -26,12 +26,12 @@ export async function benchEngineOverhead(dir: string, runs = 7): Promise<Record
       return model;
     };
     const started = performance.now();
-    const engine = new ModelLoader({ modelDir: dir, validateChecksums: false, maxWorkers: 4 });
+    const engine = new ModelLoader({ modelDir: dir, validateChecksums: false, loadConcurrency: 4 });
     for (let i = 0; i < modelCount; i++) {
       engine.register({
         name: `m${i}`,
         path: `m${i}.gguf`,
-        loader: { kind: 'file', format: 'gguf', load: loader },
+        adapter: { kind: 'file', format: 'gguf', load: loader },
       });
     }
     const results = await engine.loadAll();

@@ -13,9 +13,9 @@ async function waitingLoader(): Promise<string> {
 }
 
 async function timeLoadAll(dir: string, parallel: boolean): Promise<number> {
-  const loader = new ModelLoader({ modelDir: dir, maxWorkers: modelCount });
+  const loader = new ModelLoader({ modelDir: dir, loadConcurrency: modelCount });
   for (let i = 0; i < modelCount; i++)
-    loader.register({ name: `m${i}`, path: `m${i}.bin`, loader: waitingLoader });
+    loader.register({ name: `m${i}`, path: `m${i}.bin`, adapter: waitingLoader });
   const started = performance.now();
   await loader.loadAll({ parallel });
   const elapsed = performance.now() - started;

@@ -34,7 +34,7 @@ try {
   });
 
   const llama = await getLlama({ build: 'never', gpu: false, maxThreads: 1 });
-  const adapter = createGgufAdapter({ llama, gpu: false, threads: 1, contextSize: 512 });
+  const adapter = createGgufAdapter({ llama, gpu: false, threadCount: 1, contextSize: 512 });
   const path = join(dir, 'model.gguf');
 
   const direct: number[] = [];
@@ -54,7 +54,7 @@ try {
         const loader = new ModelLoader({ modelDir: dir }).register({
           name: 'model',
           path: 'model.gguf',
-          loader: adapter,
+          adapter: adapter,
         });
         const started = performance.now();
         await loader.load('model');

@@ -23,21 +23,21 @@ await big.close();
 
 const verifier =
   hasher === 'worker'
-    ? createChecksumVerifier({ cacheDirectory: false, maxWorkers: 1 })
+    ? createChecksumVerifier({ cacheDirectory: false, threadCount: 1 })
     : undefined;
 const loader = new ModelLoader({
   modelDir: dir,
   // No fingerprint cache: every load really hashes the GiB.
   checksumVerifier: verifier ?? streamingChecksumVerifier,
 })
-  .register({ name: 'tiny', path: 'tiny.gguf', loader: async () => ({}) })
+  .register({ name: 'tiny', path: 'tiny.gguf', adapter: async () => ({}) })
   .register({
     name: 'big',
     path: 'big.gguf',
     required: false,
     // Not the file's digest: every load hashes the whole GiB and fails CHECKSUM_MISMATCH.
     checksum: `sha256:${'0'.repeat(64)}`,
-    loader: async () => ({}),
+    adapter: async () => ({}),
   });
 
 const app = Fastify({ logger: false });

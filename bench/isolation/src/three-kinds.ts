@@ -79,7 +79,7 @@ export async function writeThreeKinds(): Promise<ThreeKindsFolder> {
 /** One adapter of each kind, created once and shared by every loader of a run, as a server does. */
 export function createThreeKindsAdapters() {
   return {
-    gguf: createGgufAdapter({ gpu: false, threads: 1 }),
+    gguf: createGgufAdapter({ gpu: false, threadCount: 1 }),
     whisper: createWhisperAdapter(),
     ocr: createOcrAdapter(),
   };
@@ -99,12 +99,12 @@ export function createThreeKindsLoader(
     .register({
       name: 'llm',
       path: 'model.gguf',
-      loader: adapters.gguf,
+      adapter: adapters.gguf,
       options: { contextSize: 512 },
-      timeoutMs: 300_000,
+      loadTimeoutInMs: 300_000,
     })
-    .register({ name: 'asr', path: 'whisper', loader: adapters.whisper, timeoutMs: 300_000 })
-    .register({ name: 'ocr', path: 'ocr', loader: adapters.ocr, timeoutMs: 300_000 });
+    .register({ name: 'asr', path: 'whisper', adapter: adapters.whisper, loadTimeoutInMs: 300_000 })
+    .register({ name: 'ocr', path: 'ocr', adapter: adapters.ocr, loadTimeoutInMs: 300_000 });
 }
 
 export type ThreeKindsLoader = ReturnType<typeof createThreeKindsLoader>;

@@ -49,7 +49,7 @@ try {
     }).register({
       name: 'model',
       path: 'model.gguf',
-      loader: createGgufAdapter({ gpu: false, threads: 1 }),
+      adapter: createGgufAdapter({ gpu: false, threadCount: 1 }),
       options: { contextSize: 512 },
     });
   const inProcess = loaderFor('none');

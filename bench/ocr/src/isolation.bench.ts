@@ -50,7 +50,7 @@ const loaderFor = (isolation: IsolationMode) =>
   new ModelLoader({ modelDir: folder, isolation }).register({
     name: 'ocr',
     path: '.',
-    loader: createOcrAdapter(),
+    adapter: createOcrAdapter(),
   });
 const inProcess = loaderFor('none');
 const isolated = loaderFor('process');

@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     const loader = new ModelLoader({ modelDir: folder }).register({
       name: 'ocr',
       path: '.',
-      loader: adapter,
+      adapter: adapter,
       checksum,
     });
     coreTimes.push((await timed(() => loader.load('ocr')))[1]);

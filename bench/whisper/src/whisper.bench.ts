@@ -41,7 +41,7 @@ async function measure(label: string, folder: string): Promise<void> {
     const loader = new ModelLoader({ modelDir: dirname(folder) }).register({
       name: 'whisper',
       path: basename(folder),
-      loader: adapter,
+      adapter: adapter,
     });
     const started = performance.now();
     const model = await loader.load('whisper');

@@ -31,7 +31,7 @@ const loader = new ModelLoader({
     path: 'summariser.gguf',
     checksum: `sha256:${digest}`,
     attempts: 3,
-    loader: {
+    adapter: {
       kind: 'file',
       format: 'gguf',
       // Fails once, like a GPU that is still busy, then succeeds on the retry 0.5 s later.
@@ -46,7 +46,7 @@ const loader = new ModelLoader({
     name: 'bns_check',
     path: 'BNS-RAG-q4k.gguf',
     required: false,
-    loader: async () => ({ check: () => true }),
+    adapter: async () => ({ check: () => true }),
   });
 
 const results = await loader.loadAll({ parallel: true });

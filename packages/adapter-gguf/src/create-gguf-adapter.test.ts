@@ -15,7 +15,7 @@ import { useTempDir } from './test-support/temp-files.js';
 import { getTestLlama } from './test-support/test-llama.js';
 
 const llama = await getTestLlama();
-const adapter = createGgufAdapter({ llama, threads: 1, gpu: false });
+const adapter = createGgufAdapter({ llama, threadCount: 1, gpu: false });
 
 testModelAdapter({
   name: 'gguf',
@@ -54,7 +54,7 @@ describe('GGUF adapter through the core', () => {
     loader = new ModelLoader({ modelDir: temp.dir() }).register({
       name: 'tiny',
       path: 'tiny.gguf',
-      loader: adapter,
+      adapter: adapter,
       options: { parallelSequences: 2, contextSize: 512 },
     });
     const results = await loader.loadAll();
@@ -137,11 +137,11 @@ describe('GGUF adapter through the core', () => {
   });
 
   it('refuses a request past the queue limit with MODEL_BUSY', async () => {
-    const busy = createGgufAdapter({ llama, threads: 1, gpu: false, maxQueuedRequests: 1 });
+    const busy = createGgufAdapter({ llama, threadCount: 1, gpu: false, maxQueuedRequests: 1 });
     const local = new ModelLoader({ modelDir: temp.dir() }).register({
       name: 'tiny',
       path: 'tiny.gguf',
-      loader: busy,
+      adapter: busy,
       options: { parallelSequences: 1, contextSize: 512 },
     });
     const handle = await local.load('tiny');
@@ -160,7 +160,7 @@ describe('GGUF adapter through the core', () => {
     const local = new ModelLoader({ modelDir: temp.dir() }).register({
       name: 'tiny',
       path: 'tiny.gguf',
-      loader: adapter,
+      adapter: adapter,
     });
     const handle = await local.load('tiny');
     await local.unload('tiny');
@@ -179,7 +179,7 @@ describe('GGUF adapter failures', () => {
       const loader = new ModelLoader({ modelDir: temp.dir() }).register({
         name: 'broken',
         path: `${kind}.gguf`,
-        loader: counted,
+        adapter: counted,
       });
       const result = (await loader.loadAll()).broken;
       expect(result?.error?.code).toBe(
@@ -246,7 +246,7 @@ describe('GGUF adapter failures', () => {
     const loader = new ModelLoader({ modelDir: temp.dir() }).register({
       name: 'missing',
       path: 'missing-tensor.gguf',
-      loader: adapter,
+      adapter: adapter,
     });
     const error = (await loader.loadAll()).missing?.error;
     expect(error?.code).toBe('MODEL_LOAD_FAILED');
@@ -261,10 +261,10 @@ describe('GGUF adapter failures', () => {
   });
 
   it('validates settings and options with messages naming the field', async () => {
-    expect(() => createGgufAdapter({ threads: 0 })).toThrow(
+    expect(() => createGgufAdapter({ threadCount: 0 })).toThrow(
       expect.objectContaining({
         code: 'CONFIG_INVALID',
-        message: expect.stringContaining('`threads`'),
+        message: expect.stringContaining('`threadCount`'),
       }),
     );
     const path = join(temp.dir(), 'tiny.gguf');

@@ -82,7 +82,7 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
         return await library.getLlama({
           build: 'never',
           gpu: resolved.gpu,
-          maxThreads: resolved.threads,
+          maxThreads: resolved.threadCount,
           logLevel: library.LlamaLogLevel.warn,
           logger: (level, message) => {
             const text = message.trim();
@@ -229,7 +229,7 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
         const llamaContext = await model.createContext({
           contextSize: contextSizeFor(resolved, model.trainContextSize),
           sequences: resolved.parallelSequences,
-          threads: resolved.threads,
+          threads: resolved.threadCount,
           createSignal: context.signal,
           ...(resolved.batchSize === undefined ? {} : { batchSize: resolved.batchSize }),
         });
@@ -242,7 +242,7 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
           context: llamaContext,
           maxQueuedRequests: resolved.maxQueuedRequests,
           longestTokenInBytes: summary.longestTokenInBytes,
-          ...(resolved.threads === undefined ? {} : { threads: resolved.threads }),
+          ...(resolved.threadCount === undefined ? {} : { threads: resolved.threadCount }),
         });
       } catch (error) {
         const lines = await capture.stop();

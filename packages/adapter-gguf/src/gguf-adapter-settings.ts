@@ -10,7 +10,7 @@ const gpuLayersSchema = z.union([z.literal('auto'), z.literal('max'), z.number()
 export const ggufLoadOptionsSchema = z
   .object({
     gpuLayers: gpuLayersSchema.optional(),
-    threads: positiveInteger.optional(),
+    threadCount: positiveInteger.optional(),
     contextSize: positiveInteger.optional(),
     batchSize: positiveInteger.optional(),
     parallelSequences: positiveInteger.max(64).optional(),
@@ -35,7 +35,7 @@ export interface GgufLoadOptions {
   /** Layers to offload to the GPU: a count, `'auto'` (what fits) or `'max'`. @default 'auto' */
   readonly gpuLayers?: number | 'auto' | 'max';
   /** CPU threads for evaluation. @default os.availableParallelism() */
-  readonly threads?: number;
+  readonly threadCount?: number;
   /** Context size in tokens of each sequence. @default min(trained context length, 4096) */
   readonly contextSize?: number;
   /** Batch size for prompt evaluation. @default node-llama-cpp's (the context size, capped at 512) */
@@ -56,7 +56,7 @@ export interface GgufAdapterSettings extends GgufLoadOptions {
   readonly maxQueuedRequests?: number;
   /**
    * A `Llama` instance from node-llama-cpp's `getLlama()` to use instead of creating one. `gpu` and
-   * `threads` then only apply to contexts; its logger is wrapped to capture load failures.
+   * `threadCount` then only apply to contexts; its logger is wrapped to capture load failures.
    */
   readonly llama?: Llama;
   /** Receives llama.cpp's warnings and errors outside model loads. @default silent */
@@ -67,7 +67,7 @@ export interface GgufAdapterSettings extends GgufLoadOptions {
 export interface ResolvedGgufSettings {
   readonly gpu: 'auto' | false | 'cuda' | 'vulkan' | 'metal';
   readonly gpuLayers: number | 'auto' | 'max';
-  readonly threads: number;
+  readonly threadCount: number;
   readonly contextSize?: number;
   readonly batchSize?: number;
   readonly parallelSequences: number;
@@ -95,7 +95,7 @@ export function resolveGgufSettings(
   return {
     gpu: settings.gpu ?? 'auto',
     gpuLayers: merged.gpuLayers ?? 'auto',
-    threads: merged.threads ?? availableParallelism(),
+    threadCount: merged.threadCount ?? availableParallelism(),
     ...(merged.contextSize === undefined ? {} : { contextSize: merged.contextSize }),
     ...(merged.batchSize === undefined ? {} : { batchSize: merged.batchSize }),
     parallelSequences: merged.parallelSequences ?? 1,

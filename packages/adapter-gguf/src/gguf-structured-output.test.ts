@@ -7,7 +7,7 @@ import { useTempDir } from './test-support/temp-files.js';
 import { getTestLlama } from './test-support/test-llama.js';
 
 const llama = await getTestLlama();
-const adapter = createGgufAdapter({ llama, threads: 1, gpu: false });
+const adapter = createGgufAdapter({ llama, threadCount: 1, gpu: false });
 const temp = useTempDir();
 let model: GgufModelHandle;
 

@@ -12,7 +12,7 @@ import { getTestLlama } from './test-support/test-llama.js';
 
 const temp = useTempDir();
 const llama = await getTestLlama();
-const adapter = createGgufAdapter({ llama, threads: 1, gpu: false });
+const adapter = createGgufAdapter({ llama, threadCount: 1, gpu: false });
 const loadContext = () => ({
   modelName: 'tiny',
   signal: new AbortController().signal,

@@ -32,9 +32,7 @@ export async function loadOcrModel(
       executionProviders: [
         ...settings.executionProviders,
       ] as InferenceSession.ExecutionProviderConfig[],
-      ...(settings.intraOpNumThreads === undefined
-        ? {}
-        : { intraOpNumThreads: settings.intraOpNumThreads }),
+      ...(settings.threadCount === undefined ? {} : { intraOpNumThreads: settings.threadCount }),
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
     }).catch((error: unknown) => {

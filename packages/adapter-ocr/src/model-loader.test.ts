@@ -34,7 +34,7 @@ describe('through the core: new ModelLoader(...)', () => {
     const loader = new ModelLoader({ modelDir: dir.path }).register({
       name: 'ocr',
       path: 'ocr',
-      loader: createOcrAdapter(),
+      adapter: createOcrAdapter(),
       checksum: checksums,
     });
     try {
@@ -71,7 +71,7 @@ describe('through the core: new ModelLoader(...)', () => {
     const loader = new ModelLoader({ modelDir: getDefaultOcrModelPath() }).register({
       name: 'ocr',
       path: '.',
-      loader: createOcrAdapter(),
+      adapter: createOcrAdapter(),
     });
     try {
       await loader.load('ocr');
@@ -92,7 +92,7 @@ describe('through the core: new ModelLoader(...)', () => {
     }).register({
       name: 'ocr',
       path: name,
-      loader: createOcrAdapter(),
+      adapter: createOcrAdapter(),
       attempts: 3,
       required: true,
       ...extra,

@@ -18,7 +18,7 @@ export interface OcrRuntimeSettings {
   /** onnxruntime execution providers, in order of preference. @default ['cpu'] */
   readonly executionProviders: readonly string[];
   /** Threads of one ONNX operator; onnxruntime uses the number of physical cores when unset. */
-  readonly intraOpNumThreads?: number | undefined;
+  readonly threadCount?: number | undefined;
   /** Largest accepted image, in bytes as sent. @default 20 MiB */
   readonly maxImageSizeInBytes: number;
   /** Largest accepted image in pixels (width x height), read from the header before decoding. @default 25_000_000 */
@@ -84,7 +84,7 @@ const relativeFileName = z
 const runtimeSchema = z
   .object({
     executionProviders: z.array(z.string().min(1)).min(1),
-    intraOpNumThreads: z.number().int().positive(),
+    threadCount: z.number().int().positive(),
     maxImageSizeInBytes: z.number().int().positive(),
     maxImagePixels: z.number().int().positive(),
     detectionMaxSideInPixels: z.number().int().min(32),

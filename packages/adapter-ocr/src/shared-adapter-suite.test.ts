@@ -7,7 +7,7 @@ import { renderTextImage } from './test-support/render-text-image.js';
 // The suite every adapter runs (core's `testModelAdapter`), on a copy of the real PaddleOCR models.
 testModelAdapter({
   name: 'ocr',
-  adapter: createOcrAdapter({ intraOpNumThreads: 1 }),
+  adapter: createOcrAdapter({ threadCount: 1 }),
   async createValidModel(dir) {
     await copyDefaultModel(join(dir, 'ppocr'));
     return 'ppocr';

@@ -42,7 +42,7 @@ describe.skipIf(!modelDir)(
         const loader = new ModelLoader({ modelDir: dirname(modelDir!) }).register({
           name: 'whisper',
           path: basename(modelDir!),
-          loader: createWhisperAdapter({ dtype: (process.env.WHISPER_DTYPE as 'fp32') ?? 'fp32' }),
+          adapter: createWhisperAdapter({ dtype: (process.env.WHISPER_DTYPE as 'fp32') ?? 'fp32' }),
         });
         const model = await loader.load('whisper');
         const result = await model.transcribe(await readFile(wavPath));

@@ -52,7 +52,7 @@ describe('tiny Whisper through the core', () => {
     loader = new ModelLoader({ modelDir: root }).register({
       name: 'whisper',
       path: 'tiny-whisper',
-      loader: adapter,
+      adapter: adapter,
     });
     const results = await loader.loadAll();
     expect(results.whisper?.error).toBeUndefined();
@@ -198,7 +198,7 @@ describe('a broken folder is rejected before transformers.js runs', () => {
       const loader = new ModelLoader({ modelDir: root }).register({
         name: 'whisper',
         path: 'model',
-        loader: {
+        adapter: {
           ...adapter,
           load: (...args) => {
             loads += 1;
@@ -219,7 +219,7 @@ describe('a broken folder is rejected before transformers.js runs', () => {
     const loader = new ModelLoader({ modelDir: root }).register({
       name: 'whisper',
       path: 'model',
-      loader: adapter,
+      adapter: adapter,
       checksum: { 'onnx/encoder_model.onnx': `sha256:${'0'.repeat(64)}` },
     });
     const results = await loader.loadAll();

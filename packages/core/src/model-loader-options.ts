@@ -22,7 +22,7 @@ export interface ModelLoaderOptions<TIsolation extends IsolationMode = Isolation
   /** pino-compatible logger (Fastify's `app.log` fits). @default a silent logger */
   readonly logger?: Logger;
   /** Loads running at once, across `loadAll`, `load` and `reload`. @default 3 (the seed's max_workers) */
-  readonly maxWorkers?: number;
+  readonly loadConcurrency?: number;
   /** Total bytes the loaded models may take by their estimates. @default Infinity */
   readonly memoryBudgetInBytes?: number;
   /**
@@ -63,6 +63,9 @@ export interface ModelLoaderOptions<TIsolation extends IsolationMode = Isolation
 export interface LoadAllOptions {
   /** Load several models at once. @default true */
   readonly parallel?: boolean;
-  /** Loads at once for this call (the loader's own `maxWorkers` still applies). */
-  readonly maxWorkers?: number;
+  /**
+   * Loads at once for this call, at most the loader's `loadConcurrency` (a larger value is refused
+   * with CONFIG_INVALID rather than silently capped). @default the loader's `loadConcurrency`
+   */
+  readonly concurrency?: number;
 }

@@ -107,7 +107,7 @@ describe('ModelLoader state machine (property)', () => {
           const loader = new ModelLoader({ modelDir: dir }).register({
             name: 'm',
             path: 'm.gguf',
-            loader: adapter,
+            adapter: adapter,
           });
           const inFlight: Promise<unknown>[] = [];
           for (const step of steps) {
@@ -136,7 +136,7 @@ describe('ModelLoader state machine (property)', () => {
     const loader = new ModelLoader({ modelDir: dir, memoryBudgetInBytes: 1_000 }).register({
       name: 'm',
       path: 'm.gguf',
-      loader: adapter,
+      adapter: adapter,
       memoryEstimateInBytes: 400,
     });
     const ops: Operation[] = ['load', 'unload', 'reload', 'use'];

@@ -37,11 +37,11 @@ describe('ModelLoader', () => {
     const dir = await modelDirWith('summariser.gguf', 'bns.gguf');
     const { adapter } = createCountingAdapter();
     const loader = new ModelLoader({ modelDir: dir })
-      .register({ name: 'summariser', path: 'summariser.gguf', loader: adapter })
+      .register({ name: 'summariser', path: 'summariser.gguf', adapter: adapter })
       .register({
         name: 'bns_check',
         path: 'bns.gguf',
-        loader: async () => 'plain',
+        adapter: async () => 'plain',
         required: false,
       });
     const results = await loader.loadAll();
@@ -79,7 +79,7 @@ describe('ModelLoader', () => {
       name: 'a',
       path: 'a.gguf',
       options: { contextSize: 2048 },
-      loader: async (path, options, context) => {
+      adapter: async (path, options, context) => {
         calls.push([path, options, context.attempt, context.modelName, context.signal.aborted]);
         return 1;
       },
@@ -95,8 +95,13 @@ describe('ModelLoader', () => {
       error: () => new RuntimeError('CUDA out of memory'),
     });
     const loader = new ModelLoader({ modelDir: dir })
-      .register({ name: 'summariser', path: 'summariser.gguf', loader: adapter })
-      .register({ name: 'bns_check', path: 'bns.gguf', loader: async () => 'ok', required: false });
+      .register({ name: 'summariser', path: 'summariser.gguf', adapter: adapter })
+      .register({
+        name: 'bns_check',
+        path: 'bns.gguf',
+        adapter: async () => 'ok',
+        required: false,
+      });
     const results = await loader.loadAll({ parallel: false });
     expect(results.summariser?.ok).toBe(false);
     expect(results.summariser?.error?.code).toBe('MODEL_LOAD_FAILED');
@@ -117,11 +122,11 @@ describe('ModelLoader', () => {
     const dir = await modelDirWith('summariser.gguf');
     const { adapter, stats } = createCountingAdapter();
     const loader = new ModelLoader({ modelDir: dir })
-      .register({ name: 'summariser', path: 'summariser.gguf', loader: adapter })
+      .register({ name: 'summariser', path: 'summariser.gguf', adapter: adapter })
       .register({
         name: 'bns_check',
         path: 'missing.gguf',
-        loader: async () => 'x',
+        adapter: async () => 'x',
         required: false,
       });
     expect(loader.getHealthStatus().status).toBe('loading');
@@ -148,7 +153,7 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: await makeDir() }).register({
       name: 'whisper',
       path: 'w',
-      loader: async () => 1,
+      adapter: async () => 1,
     });
     const error = (() => {
       try {
@@ -167,19 +172,19 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: await makeDir() }).register({
       name: 'a',
       path: 'a',
-      loader: async () => 1,
+      adapter: async () => 1,
     });
-    expect(() => loader.register({ name: 'a', path: 'b', loader: async () => 1 })).toThrowError(
+    expect(() => loader.register({ name: 'a', path: 'b', adapter: async () => 1 })).toThrowError(
       "Model 'a' is already registered",
     );
     expect(() =>
-      loader.register({ name: 'b', path: 'b', loader: async () => 1, attempts: 0 }),
+      loader.register({ name: 'b', path: 'b', adapter: async () => 1, attempts: 0 }),
     ).toThrowError("Model 'b': `attempts` must be an integer >= 1");
     expect(() =>
-      loader.register({ name: 'c', path: 'c', loader: async () => 1, checksum: 'sha256:abc' }),
+      loader.register({ name: 'c', path: 'c', adapter: async () => 1, checksum: 'sha256:abc' }),
     ).toThrowError("Invalid checksum for model 'c': a sha256 digest has 64 hex digits, got 3");
-    expect(() => new ModelLoader({ modelDir: 'x', maxWorkers: 0 })).toThrowError(
-      '`maxWorkers` must be an integer >= 1, got 0',
+    expect(() => new ModelLoader({ modelDir: 'x', loadConcurrency: 0 })).toThrowError(
+      '`loadConcurrency` must be an integer >= 1, got 0',
     );
   });
 
@@ -189,11 +194,11 @@ describe('ModelLoader', () => {
     const wrong = 'f'.repeat(64);
     const { adapter, stats } = createCountingAdapter();
     const loader = new ModelLoader({ modelDir: dir })
-      .register({ name: 'good', path: 'm.gguf', loader: adapter, checksum: `sha256:${digest}` })
+      .register({ name: 'good', path: 'm.gguf', adapter: adapter, checksum: `sha256:${digest}` })
       .register({
         name: 'bad',
         path: 'm.gguf',
-        loader: adapter,
+        adapter: adapter,
         checksum: { algorithm: 'sha256', expected: wrong },
       });
     const results = await loader.loadAll();
@@ -211,7 +216,7 @@ describe('ModelLoader', () => {
     const unchecked = new ModelLoader({ modelDir: dir, validateChecksums: false }).register({
       name: 'bad',
       path: 'm.gguf',
-      loader: adapter,
+      adapter: adapter,
       checksum: `sha256:${wrong}`,
     });
     await expect(unchecked.load('bad')).resolves.toMatchObject({ disposed: false });
@@ -229,7 +234,7 @@ describe('ModelLoader', () => {
       }).register({
         name: 'm',
         path: 'm.gguf',
-        loader: async () => 1,
+        adapter: async () => 1,
         checksum: `sha256:${digest}`,
       });
       await loader.load('m');
@@ -260,8 +265,8 @@ describe('ModelLoader', () => {
       lockFile: 'model-loader.lock.json',
       checksumCacheDirectory: false,
     })
-      .register({ name: 'good', path: 'good.gguf', loader: async () => 1 })
-      .register({ name: 'bad', path: 'bad.gguf', loader: async () => 2 });
+      .register({ name: 'good', path: 'good.gguf', adapter: async () => 1 })
+      .register({ name: 'bad', path: 'bad.gguf', adapter: async () => 2 });
     const results = await loader.loadAll();
     expect(results.good?.ok).toBe(true);
     expect(loader.getModelInfo('good').files[0]?.checksum?.digest).toBe(digest);
@@ -283,13 +288,13 @@ describe('ModelLoader', () => {
       .register({
         name: 'ok',
         path: 'ocr',
-        loader: adapter,
+        adapter: adapter,
         checksum: { 'dict.txt': `md5:${md5}` },
       })
       .register({
         name: 'bad',
         path: 'ocr',
-        loader: adapter,
+        adapter: adapter,
         checksum: { 'dict.txt': `md5:${'0'.repeat(32)}` },
       });
     const results = await loader.loadAll();
@@ -303,7 +308,7 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: dir, backoff: fast }).register({
       name: 'm',
       path: 'm.gguf',
-      loader: adapter,
+      adapter: adapter,
       attempts: 3,
     });
     const failures = record(loader, 'attemptFailed');
@@ -328,7 +333,7 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: dir, backoff: fast }).register({
       name: 'm',
       path: 'm.gguf',
-      loader: adapter,
+      adapter: adapter,
       attempts: 2,
     });
     const error = (await loader.load('m').catch((e: unknown) => e)) as ModelLoaderError;
@@ -346,7 +351,7 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: dir, backoff: fast }).register({
       name: 'm',
       path: 'gone.gguf',
-      loader: adapter,
+      adapter: adapter,
       attempts: 5,
     });
     await expect(loader.load('m')).rejects.toMatchObject({ code: 'MODEL_FILE_NOT_FOUND' });
@@ -361,8 +366,8 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: dir }).register({
       name: 'm',
       path: 'm.gguf',
-      timeoutMs: 30,
-      loader: {
+      loadTimeoutInMs: 30,
+      adapter: {
         kind: 'file',
         load: async (_path, _options, context) => {
           seenSignal = context.signal;
@@ -386,9 +391,14 @@ describe('ModelLoader', () => {
   it('fails at once when a model alone exceeds the memory budget, and never hangs when loaded models fill it', async () => {
     const dir = await modelDirWith('a.gguf', 'b.gguf', 'c.gguf');
     const loader = new ModelLoader({ modelDir: dir, memoryBudgetInBytes: 100 })
-      .register({ name: 'huge', path: 'a.gguf', loader: async () => 1, memoryEstimateInBytes: 101 })
-      .register({ name: 'a', path: 'b.gguf', loader: async () => 2, memoryEstimateInBytes: 60 })
-      .register({ name: 'b', path: 'c.gguf', loader: async () => 3, memoryEstimateInBytes: 60 });
+      .register({
+        name: 'huge',
+        path: 'a.gguf',
+        adapter: async () => 1,
+        memoryEstimateInBytes: 101,
+      })
+      .register({ name: 'a', path: 'b.gguf', adapter: async () => 2, memoryEstimateInBytes: 60 })
+      .register({ name: 'b', path: 'c.gguf', adapter: async () => 3, memoryEstimateInBytes: 60 });
     const results = await loader.loadAll({ parallel: true });
     expect(results.huge?.error?.code).toBe('MODEL_INSUFFICIENT_MEMORY');
     expect(results.huge?.error?.message).toMatch(
@@ -401,16 +411,16 @@ describe('ModelLoader', () => {
     await expect(loader.load(results.a?.ok ? 'b' : 'a')).resolves.toBeTypeOf('number');
   });
 
-  it('never runs more than maxWorkers loads at once, and starts required models first', async () => {
+  it('never runs more than loadConcurrency loads at once, and starts required models first', async () => {
     const names = ['o1', 'r1', 'o2', 'r2', 'o3', 'r3'];
     const dir = await modelDirWith(...names.map((name) => `${name}.gguf`));
     const { adapter, stats } = createCountingAdapter({ delayInMs: 10 });
-    let loader = new ModelLoader({ modelDir: dir, maxWorkers: 2 }) as ModelLoader;
+    let loader = new ModelLoader({ modelDir: dir, loadConcurrency: 2 }) as ModelLoader;
     for (const name of names) {
       loader = loader.register({
         name,
         path: `${name}.gguf`,
-        loader: adapter,
+        adapter: adapter,
         required: name.startsWith('r'),
       });
     }
@@ -426,7 +436,7 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: dir }).register({
       name: 'm',
       path: 'm.gguf',
-      loader: adapter,
+      adapter: adapter,
     });
     const first = await loader.load('m');
     let open!: () => void;
@@ -456,7 +466,7 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: dir }).register({
       name: 'm',
       path: 'm.gguf',
-      loader: adapter,
+      adapter: adapter,
     });
     await loader.load('m');
     let release!: () => void;
@@ -478,8 +488,8 @@ describe('ModelLoader', () => {
     const slow = createCountingAdapter({ delayInMs: 1_000 });
     const quick = createCountingAdapter();
     const loader = new ModelLoader({ modelDir: dir })
-      .register({ name: 'slow', path: 'a.gguf', loader: slow.adapter })
-      .register({ name: 'quick', path: 'b.gguf', loader: quick.adapter });
+      .register({ name: 'slow', path: 'a.gguf', adapter: slow.adapter })
+      .register({ name: 'quick', path: 'b.gguf', adapter: quick.adapter });
     await loader.load('quick');
     const loading = loader.load('slow');
     await vi.waitFor(() => expect(slow.stats.active).toBe(1), { interval: 1 });
@@ -499,7 +509,7 @@ describe('ModelLoader', () => {
     const loader = new ModelLoader({ modelDir: dir }).register({
       name: 'm',
       path: 'm.gguf',
-      loader: async () => 1,
+      adapter: async () => 1,
     });
     const changes = record(loader, 'stateChange');
     const ends = record(loader, 'loadEnd');

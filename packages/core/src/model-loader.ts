@@ -92,7 +92,7 @@ interface ModelRecord {
   readonly checksums: ReadonlyMap<string, ExpectedChecksum>;
   readonly allowUnpinned: boolean;
   readonly attempts: number;
-  readonly timeoutMs?: number;
+  readonly loadTimeoutInMs?: number;
   readonly options: unknown;
   readonly memoryEstimateInBytes?: number;
   readonly isolation: IsolationMode;
@@ -121,7 +121,7 @@ interface ModelRecord {
  *
  * @example
  * const loader = new ModelLoader({ modelDir: './models' })
- *   .register({ name: 'summariser', path: 'summariser.gguf', loader: ggufAdapter });
+ *   .register({ name: 'summariser', path: 'summariser.gguf', adapter: ggufAdapter });
  * await loader.loadAll();
  * const model = loader.get('summariser'); // typed as the adapter's model
  */
@@ -155,11 +155,11 @@ export class ModelLoader<
     if (typeof options.modelDir !== 'string' || options.modelDir === '') {
       throw new ModelLoaderError('CONFIG_INVALID', '`modelDir` must be a non-empty path');
     }
-    const maxWorkers = options.maxWorkers ?? 3;
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) {
+    const loadConcurrency = options.loadConcurrency ?? 3;
+    if (!Number.isInteger(loadConcurrency) || loadConcurrency < 1) {
       throw new ModelLoaderError(
         'CONFIG_INVALID',
-        `\`maxWorkers\` must be an integer >= 1, got ${maxWorkers}`,
+        `\`loadConcurrency\` must be an integer >= 1, got ${loadConcurrency}`,
       );
     }
     const budget = options.memoryBudgetInBytes ?? Number.POSITIVE_INFINITY;
@@ -177,7 +177,7 @@ export class ModelLoader<
       this.modelDir = absolute;
     }
     this.validateChecksums = options.validateChecksums ?? true;
-    this.limiter = createConcurrencyLimiter(maxWorkers);
+    this.limiter = createConcurrencyLimiter(loadConcurrency);
     this.memory = new MemoryBudget(budget);
     this.backoff = resolveBackoff(options.backoff);
     if (options.checksumVerifier) {
@@ -244,8 +244,8 @@ export class ModelLoader<
     }
     if (typeof spec.path !== 'string' || spec.path === '')
       throw invalid('path', 'a non-empty string');
-    const inProcess = toAdapter(spec.loader);
-    if (!inProcess) throw invalid('loader', 'an adapter object with `load` or a function');
+    const inProcess = toAdapter(spec.adapter);
+    if (!inProcess) throw invalid('adapter', 'an adapter object with `load` or a function');
     const isolation = checkIsolation(
       spec.isolation ?? this.isolation,
       `Model '${name}': \`isolation\``,
@@ -260,8 +260,11 @@ export class ModelLoader<
         : inProcess;
     const attempts = spec.attempts ?? 1;
     if (!Number.isInteger(attempts) || attempts < 1) throw invalid('attempts', 'an integer >= 1');
-    if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
-      throw invalid('timeoutMs', 'a finite number > 0');
+    if (
+      spec.loadTimeoutInMs !== undefined &&
+      !(Number.isFinite(spec.loadTimeoutInMs) && spec.loadTimeoutInMs > 0)
+    ) {
+      throw invalid('loadTimeoutInMs', 'a finite number > 0');
     }
     if (
       spec.memoryEstimateInBytes !== undefined &&
@@ -277,7 +280,7 @@ export class ModelLoader<
       checksums: parseSpecChecksums(spec.checksum, adapter.kind, name),
       allowUnpinned: spec.allowUnpinned ?? false,
       attempts,
-      ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+      ...(spec.loadTimeoutInMs === undefined ? {} : { loadTimeoutInMs: spec.loadTimeoutInMs }),
       options: spec.options ?? {},
       ...(spec.memoryEstimateInBytes === undefined
         ? {}
@@ -318,9 +321,18 @@ export class ModelLoader<
    */
   async loadAll(options: LoadAllOptions = {}): Promise<Record<string, ModelLoadResult>> {
     const parallel = options.parallel ?? true;
-    const limit = createConcurrencyLimiter(
-      parallel ? (options.maxWorkers ?? Number.POSITIVE_INFINITY) : 1,
-    );
+    const concurrency = options.concurrency ?? this.limiter.concurrency;
+    if (
+      !Number.isInteger(concurrency) ||
+      concurrency < 1 ||
+      concurrency > this.limiter.concurrency
+    ) {
+      throw new ModelLoaderError(
+        'CONFIG_INVALID',
+        `\`concurrency\` must be an integer from 1 to the loader's \`loadConcurrency\` (${this.limiter.concurrency}), got ${concurrency}`,
+      );
+    }
+    const limit = createConcurrencyLimiter(parallel ? concurrency : 1);
     const ordered = [...this.records.values()].sort(
       (a, b) => Number(b.required) - Number(a.required),
     );
@@ -649,7 +661,9 @@ export class ModelLoader<
       {
         modelName: record.name,
         signal,
-        ...(record.timeoutMs === undefined ? {} : { timeoutMs: record.timeoutMs }),
+        ...(record.loadTimeoutInMs === undefined
+          ? {}
+          : { loadTimeoutInMs: record.loadTimeoutInMs }),
         onLateResult: (model) => {
           this.logger.warn(
             { model: record.name },
@@ -870,7 +884,7 @@ function target(record: ModelRecord, modelDir: string): ValidationTarget {
 }
 
 function toAdapter<TModel, TOptions>(
-  loader: ModelSpec<string, TModel, TOptions>['loader'] | undefined,
+  loader: ModelSpec<string, TModel, TOptions>['adapter'] | undefined,
 ): ModelAdapter<TModel, TOptions> | undefined {
   if (typeof loader === 'function') return { kind: 'file', load: loader };
   if (loader && isModelAdapter(loader) && (loader.kind === 'file' || loader.kind === 'directory'))

@@ -13,7 +13,7 @@ describe('modelLoaderPlugin', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = Fastify({ logger: false });
     await app.register(modelLoaderPlugin, { loader, metrics: false });
@@ -43,9 +43,9 @@ describe('modelLoaderPlugin', () => {
       .register({
         name: 'a',
         path: 'a.gguf',
-        loader: { kind: 'file', load: quick.load, dispose: () => void disposed.push('a') },
+        adapter: { kind: 'file', load: quick.load, dispose: () => void disposed.push('a') },
       })
-      .register({ name: 'b', path: 'b.gguf', loader: slow.load });
+      .register({ name: 'b', path: 'b.gguf', adapter: slow.load });
     const app = Fastify({ logger: false });
     await app.register(modelLoaderPlugin, { loader, metrics: false });
     await app.ready();
@@ -65,7 +65,7 @@ describe('modelLoaderPlugin', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = Fastify({ logger: false });
     await app.register(modelLoaderPlugin, { loader, metrics: false, closeLoader: false });

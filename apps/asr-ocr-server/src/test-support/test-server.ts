@@ -71,7 +71,7 @@ export async function createTestApp(config: AsrOcrServerConfig): Promise<Fastify
   const app = await buildApp(config, {
     logger: false,
     whisper: { threadCount: 1 },
-    ocr: { intraOpNumThreads: 1 },
+    ocr: { threadCount: 1 },
   });
   await app.ready();
   await app.models.loadInBackground();

@@ -28,7 +28,7 @@ describe('loadLlmServerConfig', () => {
       modelsFile: join(cwd, 'models', 'models.yaml'),
       validateChecksums: true,
       rateLimit: { max: 600, timeWindowInMs: 60_000 },
-      gguf: { gpu: 'auto', threads: Math.max(1, availableParallelism() - 1) },
+      gguf: { gpu: 'auto', threadCount: Math.max(1, availableParallelism() - 1) },
     });
     expect(config.models.map((model) => [model.name, model.required])).toEqual([
       ['summariser', true],
@@ -59,7 +59,7 @@ describe('loadLlmServerConfig', () => {
       cwd,
       env: { PORT: '9000', LLM_GPU: 'false', LLM_THREADS: '2' },
     });
-    expect(config).toMatchObject({ demo: false, port: 9000, gguf: { gpu: false, threads: 2 } });
+    expect(config).toMatchObject({ demo: false, port: 9000, gguf: { gpu: false, threadCount: 2 } });
     expect(config.rateLimit).toBeUndefined();
     expect(config.models.map((model) => model.name)).toEqual(['chat']);
     await expect(readFile(join(cwd, 'models', 'models.yaml'))).rejects.toThrow(/ENOENT/);

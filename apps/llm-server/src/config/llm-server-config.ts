@@ -92,7 +92,7 @@ export async function loadLlmServerConfig(
       // One core stays free for the event loop: llama.cpp's threads spin while they wait for each
       // other, and on a busy 2-core machine 2 threads made 200 tokens of the demo model take 22-31 s
       // instead of 0.15 s with 1 (measured, see README).
-      threads: LLM_THREADS ?? Math.max(1, availableParallelism() - 1),
+      threadCount: LLM_THREADS ?? Math.max(1, availableParallelism() - 1),
     },
     demo,
     generatedDemoModels,

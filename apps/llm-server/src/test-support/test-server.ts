@@ -14,7 +14,7 @@ import { buildApp } from '../app.js';
 import { loadLlmServerConfig } from '../config/llm-server-config.js';
 
 /** One CPU-only, single-thread adapter per test file (many threads on 2 shared cores is very slow). */
-export const testAdapter = createGgufAdapter({ gpu: false, threads: 1 });
+export const testAdapter = createGgufAdapter({ gpu: false, threadCount: 1 });
 
 /** A model is slower to generate with these: long generations for abort and queue tests. */
 export const slowModel: TinyGgufOptions = {
@@ -82,7 +82,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<Fastif
       adapter: 'gguf',
       path: `${model.name}.gguf`,
       required: model.required ?? true,
-      options: { threads: 1, ...model.options },
+      options: { threadCount: 1, ...model.options },
       ...(model.limits ? { limits: model.limits } : {}),
     })),
   };

@@ -45,7 +45,7 @@ export async function hashCommand(
     // The CLI has nothing else for its event loop to do: it hashes one file itself, so a single file
     // never waits for a worker thread to start.
     pool = createHashPool({
-      maxWorkers: Math.min(files.length, availableParallelism()),
+      threadCount: Math.min(files.length, availableParallelism()),
       useMainThread: true,
     });
   }

@@ -56,8 +56,8 @@ export const ERROR_CODES = {
     retryable: true,
   },
   MODEL_LOAD_TIMEOUT: {
-    meaning: 'One load attempt took longer than `timeoutMs` and was aborted.',
-    fix: 'Raise `timeoutMs` for large models or find out why the loader hangs.',
+    meaning: 'One load attempt took longer than `loadTimeoutInMs` and was aborted.',
+    fix: 'Raise `loadTimeoutInMs` for large models or find out why the loader hangs.',
     retryable: true,
   },
   MODEL_LOAD_ABORTED: {

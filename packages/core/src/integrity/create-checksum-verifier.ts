@@ -17,7 +17,7 @@ import { createHashPool, type HashPool } from './hash-pool.js';
 /** Options of {@link createChecksumVerifier}. */
 export interface ChecksumVerifierOptions {
   /** Files hashed at once, each in its own worker thread. @default os.availableParallelism() */
-  readonly maxWorkers?: number;
+  readonly threadCount?: number;
   /**
    * Hash every file every time: the cache is not read (it is still refreshed with the new digests,
    * which is always safe). @default false
@@ -69,7 +69,7 @@ export function createChecksumVerifier(
     options.pool ??
     createHashPool({
       logger,
-      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+      ...(options.threadCount === undefined ? {} : { threadCount: options.threadCount }),
       ...(options.chunkSizeInBytes === undefined
         ? {}
         : { chunkSizeInBytes: options.chunkSizeInBytes }),

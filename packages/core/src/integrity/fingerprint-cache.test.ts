@@ -52,7 +52,7 @@ function verifierIn(cacheDirectory: string, options: { strict?: boolean; logger?
   const verifier = createChecksumVerifier({
     cacheDirectory,
     workerUrl: core.workerUrl,
-    maxWorkers: 2,
+    threadCount: 2,
     ...options,
   });
   verifiers.push(verifier);

@@ -14,7 +14,7 @@ export interface HashPoolOptions {
    * Files hashed at once, one per thread (with `useMainThread`, the calling thread counts as one).
    * @default os.availableParallelism()
    */
-  readonly maxWorkers?: number;
+  readonly threadCount?: number;
   /**
    * Let the calling thread hash one file itself, in slices of a few milliseconds, while worker
    * threads take the others. A single file then needs no worker at all (no thread start-up), which
@@ -93,9 +93,9 @@ interface Slot {
 
 /** Creates a pool of hash worker threads. Workers start on demand and exit when idle. */
 export function createHashPool(options: HashPoolOptions = {}): HashPool {
-  const concurrency = options.maxWorkers ?? availableParallelism();
+  const concurrency = options.threadCount ?? availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`\`maxWorkers\` must be a positive integer, got ${concurrency}`);
+    throw new RangeError(`\`threadCount\` must be a positive integer, got ${concurrency}`);
   }
   const chunkSizeInBytes = options.chunkSizeInBytes ?? DEFAULT_CHUNK_SIZE_IN_BYTES;
   const idleTimeoutInMs = options.idleTimeoutInMs ?? 10_000;

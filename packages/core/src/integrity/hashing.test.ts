@@ -18,10 +18,10 @@ let smallChunkPool: HashPool;
 
 beforeAll(async () => {
   core = await compileCoreForTests();
-  pool = createHashPool({ workerUrl: core.workerUrl, maxWorkers: 2 });
+  pool = createHashPool({ workerUrl: core.workerUrl, threadCount: 2 });
   smallChunkPool = createHashPool({
     workerUrl: core.workerUrl,
-    maxWorkers: 2,
+    threadCount: 2,
     chunkSizeInBytes: 4096,
   });
 });
@@ -186,7 +186,7 @@ describe('worker pool', () => {
   });
 
   it('rejects waiting and new jobs once closed', async () => {
-    const closing = createHashPool({ workerUrl: core.workerUrl, maxWorkers: 1 });
+    const closing = createHashPool({ workerUrl: core.workerUrl, threadCount: 1 });
     const file = join(await tempDir(), 'x');
     await writeFile(file, randomBytes(1024));
     const first = closing.hash(file, 'sha256');
@@ -216,7 +216,7 @@ describe('pool with useMainThread', () => {
     );
     const alone = createHashPool({
       workerUrl: pathToFileURL(brokenWorker),
-      maxWorkers: 1,
+      threadCount: 1,
       useMainThread: true,
     });
     const progress: number[] = [];
@@ -231,7 +231,7 @@ describe('pool with useMainThread', () => {
 
     const split = createHashPool({
       workerUrl: pathToFileURL(brokenWorker),
-      maxWorkers: 2,
+      threadCount: 2,
       useMainThread: true,
     });
     const outcomes = await Promise.allSettled(files.map((file) => split.hash(file, 'md5')));
@@ -247,7 +247,7 @@ describe('pool with useMainThread', () => {
     await writeFile(file, randomBytes(24 * 1024 * 1024));
     const inline = createHashPool({
       workerUrl: core.workerUrl,
-      maxWorkers: 1,
+      threadCount: 1,
       useMainThread: true,
     });
     const controller = new AbortController();

@@ -199,7 +199,7 @@ describe('through the ModelLoader', () => {
       loader.register({
         name: 'm',
         path: 'm.bin',
-        loader: async () => 'model',
+        adapter: async () => 'model',
         checksum: `sha256:${sha256('model bytes')}`,
       });
       await loader.loadAll();

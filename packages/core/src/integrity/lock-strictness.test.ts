@@ -49,12 +49,12 @@ describe('lock file strictness', () => {
       checksumCacheDirectory: false,
       logger,
     })
-      .register({ name: 'pinned', path: 'pinned.gguf', loader: async () => 1 })
-      .register({ name: 'sneaked', path: 'sneaked.gguf', loader: async () => 2 })
+      .register({ name: 'pinned', path: 'pinned.gguf', adapter: async () => 1 })
+      .register({ name: 'sneaked', path: 'sneaked.gguf', adapter: async () => 2 })
       .register({
         name: 'scratch',
         path: 'scratch.gguf',
-        loader: async () => 3,
+        adapter: async () => 3,
         allowUnpinned: true,
         required: false,
       });
@@ -85,7 +85,7 @@ describe('lock file strictness', () => {
       modelDir: dir,
       checksumCacheDirectory: false,
       logger,
-    }).register({ name: 'free', path: 'free.gguf', loader: async () => 1 });
+    }).register({ name: 'free', path: 'free.gguf', adapter: async () => 1 });
     await loader.loadAll();
     expect(loader.getModelInfo('free').verified).toBe(false);
     expect(warnings.map((warning) => warning.message)).toEqual([
@@ -95,7 +95,7 @@ describe('lock file strictness', () => {
     const off = new ModelLoader({ modelDir: dir, validateChecksums: false }).register({
       name: 'pinned',
       path: 'free.gguf',
-      loader: async () => 1,
+      adapter: async () => 1,
       checksum: `sha256:${digest}`,
     });
     await off.loadAll();
@@ -109,7 +109,7 @@ describe('lock file strictness', () => {
       modelDir: dir,
       lockFile: 'model-loader.lock.json',
       checksumCacheDirectory: false,
-    }).register({ name: 'llm', path: 'llm.gguf', loader: async () => 'llm' });
+    }).register({ name: 'llm', path: 'llm.gguf', adapter: async () => 'llm' });
     expect((await loader.loadAll()).llm?.error).toMatchObject({
       code: 'LOCK_FILE_NOT_FOUND',
       message: 'Lock file not found: model-loader.lock.json',

@@ -83,7 +83,7 @@ async function setup(
     isolation: 'process',
     processes: { maxRestarts: 2, ...processes },
     backoff: { initialDelayInMs: 10 },
-  }).register({ name: 'm', path: 'model.bin', loader: adapter(settings) });
+  }).register({ name: 'm', path: 'model.bin', adapter: adapter(settings) });
   loaders.push(loader as never);
   return { dir, loader };
 }
@@ -203,8 +203,8 @@ describe('isolated models (real child processes)', () => {
     const loader = new ModelLoader({ modelDir: dir, isolation: 'process' }).register({
       name: 'm',
       path: 'model.bin',
-      loader: adapter(),
-      timeoutMs: 1500,
+      adapter: adapter(),
+      loadTimeoutInMs: 1500,
     });
     loaders.push(loader as never);
     const pids: number[] = [];
@@ -245,7 +245,7 @@ describe('isolated models (real child processes)', () => {
     }).register({
       name: 'm',
       path: 'model.bin',
-      loader: adapter(),
+      adapter: adapter(),
       options: { hangInEstimate: true },
     });
     loaders.push(loader as never);
@@ -270,12 +270,12 @@ describe('isolated models (real child processes)', () => {
   it('refuses process isolation for an adapter without processEntry', async () => {
     const dir = await tempDir();
     const loader = new ModelLoader({ modelDir: dir, isolation: 'process' });
-    expect(() => loader.register({ name: 'fn', path: 'x.bin', loader: async () => ({}) })).toThrow(
+    expect(() => loader.register({ name: 'fn', path: 'x.bin', adapter: async () => ({}) })).toThrow(
       /processEntry/,
     );
     // The spec can still choose the engine's process.
     expect(() =>
-      loader.register({ name: 'fn', path: 'x.bin', loader: async () => ({}), isolation: 'none' }),
+      loader.register({ name: 'fn', path: 'x.bin', adapter: async () => ({}), isolation: 'none' }),
     ).not.toThrow();
     await loader.close();
   });

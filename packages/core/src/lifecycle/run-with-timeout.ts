@@ -2,7 +2,7 @@ import { ModelLoaderError } from '../errors/model-loader-error.js';
 
 /** Settings of one time-limited attempt. */
 export interface TimeoutOptions {
-  readonly timeoutMs?: number;
+  readonly loadTimeoutInMs?: number;
   /** Outer cancellation (unload, close). */
   readonly signal?: AbortSignal;
   readonly modelName: string;
@@ -11,7 +11,7 @@ export interface TimeoutOptions {
 }
 
 /**
- * Runs `task` with its own AbortSignal, aborted when `timeoutMs` passes (MODEL_LOAD_TIMEOUT) or the
+ * Runs `task` with its own AbortSignal, aborted when `loadTimeoutInMs` passes (MODEL_LOAD_TIMEOUT) or the
  * outer signal aborts (MODEL_LOAD_ABORTED). Settles at once then, even if the task ignores its signal;
  * a late result goes to `onLateResult` instead of leaking.
  */
@@ -42,18 +42,18 @@ export function runWithTimeout<T>(
         }),
       );
     const timer =
-      options.timeoutMs === undefined
+      options.loadTimeoutInMs === undefined
         ? undefined
         : setTimeout(
             () =>
               finish(
                 new ModelLoaderError(
                   'MODEL_LOAD_TIMEOUT',
-                  `Loading model '${modelName}' timed out after ${options.timeoutMs} ms`,
+                  `Loading model '${modelName}' timed out after ${options.loadTimeoutInMs} ms`,
                   { modelName },
                 ),
               ),
-            options.timeoutMs,
+            options.loadTimeoutInMs,
           );
     if (options.signal?.aborted) {
       onOuterAbort();

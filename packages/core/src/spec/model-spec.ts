@@ -19,7 +19,7 @@ export interface ModelSpec<
   /** File or folder of the model, absolute or relative to `modelDir`; it must stay inside `modelDir`. */
   readonly path: string;
   /** An adapter, or a plain function `(path, options, context) => Promise<model>`. */
-  readonly loader: ModelAdapter<TModel, TOptions> | LoaderFunction<TModel, TOptions>;
+  readonly adapter: ModelAdapter<TModel, TOptions> | LoaderFunction<TModel, TOptions>;
   /** A required model that fails makes the service unhealthy; an optional one, degraded. @default true */
   readonly required?: boolean;
   /**
@@ -36,7 +36,7 @@ export interface ModelSpec<
   /** Load attempts in all (the seed's `retry_count`); retries wait 0.5 s, 1 s, 2 s ... @default 1 */
   readonly attempts?: number;
   /** Time limit of one load attempt; the loader's signal is aborted when it passes. */
-  readonly timeoutMs?: number;
+  readonly loadTimeoutInMs?: number;
   /** Options handed to the loader (the seed's `loader_kwargs`). */
   readonly options?: TOptions;
   /** Memory the model takes when the adapter cannot estimate it; used by the memory budget. */

@@ -89,7 +89,7 @@ function runSuite<TModel, TOptions>(
       const loader = new ModelLoader({ modelDir: root, isolation }).register({
         name: 'model',
         path,
-        loader: counted,
+        adapter: counted,
         ...(options.options === undefined ? {} : { options: options.options }),
       });
       // In its own process the adapter's `load` runs in the child: count the engine's hand-over.

@@ -41,7 +41,7 @@ export function createModelLoaderFromConfig(
       ? {}
       : { checksumCacheDirectory: config.checksumCacheDirectory }),
     ...(config.lockFile === undefined ? {} : { lockFile: config.lockFile }),
-    ...(config.maxWorkers === undefined ? {} : { maxWorkers: config.maxWorkers }),
+    ...(config.loadConcurrency === undefined ? {} : { loadConcurrency: config.loadConcurrency }),
     ...(config.memoryBudgetInBytes === undefined
       ? {}
       : { memoryBudgetInBytes: config.memoryBudgetInBytes }),
@@ -63,12 +63,12 @@ export function createModelLoaderFromConfig(
       loader.register({
         name: entry.name,
         path: entry.path,
-        loader: adapter as ModelAdapter<unknown, unknown>,
+        adapter: adapter as ModelAdapter<unknown, unknown>,
         ...(entry.required === undefined ? {} : { required: entry.required }),
         ...(entry.checksum === undefined ? {} : { checksum: entry.checksum }),
         ...(entry.allowUnpinned === undefined ? {} : { allowUnpinned: entry.allowUnpinned }),
         ...(entry.attempts === undefined ? {} : { attempts: entry.attempts }),
-        ...(entry.timeoutMs === undefined ? {} : { timeoutMs: entry.timeoutMs }),
+        ...(entry.loadTimeoutInMs === undefined ? {} : { loadTimeoutInMs: entry.loadTimeoutInMs }),
         ...(entry.memoryEstimateInBytes === undefined
           ? {}
           : { memoryEstimateInBytes: entry.memoryEstimateInBytes }),

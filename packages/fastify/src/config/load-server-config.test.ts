@@ -21,7 +21,7 @@ describe('loadServerConfig', () => {
       'models.yaml',
       [
         'modelDir: ./models',
-        'maxWorkers: 2',
+        'loadConcurrency: 2',
         'models:',
         '  - name: tiny',
         '    adapter: gguf',
@@ -44,7 +44,7 @@ describe('loadServerConfig', () => {
       shutdownGraceInMs: 30_000,
       modelDir: join(cwd, 'models'),
       modelsFile: join(cwd, 'models.yaml'),
-      maxWorkers: 2,
+      loadConcurrency: 2,
       limits: {
         concurrency: 1,
         maxQueue: 16,

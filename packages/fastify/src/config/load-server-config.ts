@@ -41,7 +41,7 @@ export interface ServerConfig {
   readonly pullOnStart?: boolean;
   /** HF_ENDPOINT and HF_TOKEN for `hf://` sources. */
   readonly sourceEnvironment?: SourceEnvironment;
-  readonly maxWorkers?: number;
+  readonly loadConcurrency?: number;
   readonly memoryBudgetInBytes?: number;
   /** Where models run unless their entry says otherwise. @default 'process' */
   readonly isolation: 'process' | 'none';
@@ -138,7 +138,7 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
   const perModel: Record<string, ModelLimits> = Object.fromEntries(
     file.models.filter((entry) => entry.limits).map((entry) => [entry.name, entry.limits!]),
   );
-  const maxWorkers = vars.MAX_WORKERS ?? file.maxWorkers;
+  const loadConcurrency = vars.LOAD_CONCURRENCY ?? file.loadConcurrency;
   const memoryBudgetInBytes = vars.MEMORY_BUDGET_BYTES ?? file.memoryBudgetInBytes;
 
   return {
@@ -156,7 +156,7 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
     ...(lockFile === undefined ? {} : { lockFile }),
     ...(pullOnStart === undefined ? {} : { pullOnStart }),
     ...(Object.keys(sourceEnvironment).length === 0 ? {} : { sourceEnvironment }),
-    ...(maxWorkers === undefined ? {} : { maxWorkers }),
+    ...(loadConcurrency === undefined ? {} : { loadConcurrency }),
     ...(memoryBudgetInBytes === undefined ? {} : { memoryBudgetInBytes }),
     isolation: vars.MODEL_ISOLATION ?? file.isolation ?? 'process',
     ...(file.processes ? { processes: file.processes } : {}),

@@ -61,7 +61,7 @@ export function createModelsFileSchema(adapterNames: readonly string[]) {
     /** With a lock file: may load (unverified, with a warning) when the lock does not pin it. */
     allowUnpinned: z.boolean().optional(),
     attempts: z.int().min(1).optional(),
-    timeoutMs: z.number().positive().optional(),
+    loadTimeoutInMs: z.number().positive().optional(),
     memoryEstimateInBytes: z.number().min(0).optional(),
     options: z.record(z.string(), z.unknown()).optional(),
     limits: modelLimits.optional(),
@@ -75,7 +75,7 @@ export function createModelsFileSchema(adapterNames: readonly string[]) {
       checksumCacheDirectory: z.union([z.string().min(1), z.literal(false)]).optional(),
       lockFile: z.string().min(1).optional(),
       pullOnStart: z.boolean().optional(),
-      maxWorkers: z.int().min(1).optional(),
+      loadConcurrency: z.int().min(1).optional(),
       memoryBudgetInBytes: z.number().positive().optional(),
       isolation: isolation.optional(),
       processes: processes.optional(),

@@ -52,8 +52,8 @@ export const serverEnvSchema = z.object({
   HF_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   /** Hugging Face token for gated or private `hf://` sources, sent to HF_ENDPOINT only. */
   HF_TOKEN: z.string().min(1).optional(),
-  /** Loads at once; overrides the file's `maxWorkers`. */
-  MAX_WORKERS: optionalNumber(z.int().min(1)),
+  /** Loads at once; overrides the file's `loadConcurrency`. */
+  LOAD_CONCURRENCY: optionalNumber(z.int().min(1)),
   /** Where models run: `process` (each in a supervised child) or `none`; overrides the file. @default process */
   MODEL_ISOLATION: z.enum(['process', 'none']).optional(),
   /** Memory budget of the loaded models; overrides the file's `memoryBudgetInBytes`. */

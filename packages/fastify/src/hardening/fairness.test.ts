@@ -81,7 +81,7 @@ describe('fairness under a hammering client', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = await buildApp(
       {

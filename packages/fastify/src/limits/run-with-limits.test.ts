@@ -20,7 +20,7 @@ async function setup(limits: Record<string, number>, loadModel = true) {
   const loader = new ModelLoader({ modelDir }).register({
     name: 'a',
     path: 'a.gguf',
-    loader: test.load,
+    adapter: test.load,
   });
   let gate = deferred();
   const started: number[] = [];

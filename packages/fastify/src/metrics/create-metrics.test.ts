@@ -20,14 +20,14 @@ describe('GET /metrics', () => {
       backoff: { initialDelayInMs: 1 },
       checksumCacheDirectory: false,
     })
-      .register({ name: 'a', path: 'a.gguf', loader: flaky.load, attempts: 2, checksum: digest })
+      .register({ name: 'a', path: 'a.gguf', adapter: flaky.load, attempts: 2, checksum: digest })
       .register({
         name: 'b',
         path: 'b.gguf',
-        loader: test.load,
+        adapter: test.load,
         checksum: `sha256:${'0'.repeat(64)}`,
       })
-      .register({ name: 'c', path: 'c.gguf', loader: test.load, required: false });
+      .register({ name: 'c', path: 'c.gguf', adapter: test.load, required: false });
     const app = await buildApp({ loader, limits: { maxQueue: 0, concurrency: 1 } }, {}, (app) => {
       app.get('/hold', async () =>
         app.models.run('a', () => new Promise((resolve) => setTimeout(resolve, 100, 'ok'))),
@@ -90,13 +90,13 @@ describe('GET /metrics', () => {
     const verifier = createChecksumVerifier({
       cacheDirectory: join(dirname(modelDir), 'cache'),
       racyWindowInMs: 0,
-      maxWorkers: 1,
+      threadCount: 1,
     });
     const test = createTestLoader();
     const loader = new ModelLoader({ modelDir, checksumVerifier: verifier }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
       checksum: digest,
     });
     const app = await buildApp({ loader });

@@ -11,7 +11,7 @@ describe('health routes', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = await buildApp({ loader });
     test.hold();
@@ -62,8 +62,8 @@ describe('health routes', () => {
     const modelDir = await createModelDir({ 'a.gguf': ggufBytes() });
     const test = createTestLoader();
     const loader = new ModelLoader({ modelDir })
-      .register({ name: 'a', path: 'a.gguf', loader: test.load })
-      .register({ name: 'extra', path: 'missing.gguf', loader: test.load, required: false });
+      .register({ name: 'a', path: 'a.gguf', adapter: test.load })
+      .register({ name: 'extra', path: 'missing.gguf', adapter: test.load, required: false });
     const app = await buildApp({ loader });
     await app.models.loadInBackground();
 
@@ -91,7 +91,7 @@ describe('health routes', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = await buildApp({ loader });
     await app.models.loadInBackground();
@@ -130,8 +130,8 @@ describe('/health beyond the seed', () => {
     const modelDir = await createModelDir({ 'a.gguf': ggufBytes(), 'b.gguf': ggufBytes() });
     const test = createTestLoader();
     const loader = new ModelLoader({ modelDir })
-      .register({ name: 'a', path: 'a.gguf', loader: test.load })
-      .register({ name: 'b', path: 'b.gguf', loader: test.load });
+      .register({ name: 'a', path: 'a.gguf', adapter: test.load })
+      .register({ name: 'b', path: 'b.gguf', adapter: test.load });
     const app = await buildApp({ loader, fileCheckIntervalInMs: 20 });
     await app.models.loadInBackground();
     expect((await app.inject('/health')).json().status).toBe('healthy');

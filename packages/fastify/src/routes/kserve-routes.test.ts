@@ -10,8 +10,8 @@ async function setup(adminToken?: string) {
   const modelDir = await createModelDir({ 'a.gguf': ggufBytes(), 'b.gguf': ggufBytes() });
   const test = createTestLoader();
   const loader = new ModelLoader({ modelDir })
-    .register({ name: 'a', path: 'a.gguf', loader: test.load })
-    .register({ name: 'b', path: 'missing.gguf', loader: test.load, required: false });
+    .register({ name: 'a', path: 'a.gguf', adapter: test.load })
+    .register({ name: 'b', path: 'missing.gguf', adapter: test.load, required: false });
   const app = await buildApp({
     loader,
     signatures: { a: SIGNATURES_BY_ADAPTER.gguf! },

@@ -17,11 +17,11 @@ describe('GET /models', () => {
       .register({
         name: 'a',
         path: join(modelDir, 'a.gguf'),
-        loader: test.load,
+        adapter: test.load,
         checksum: `sha256:${digest}`,
         memoryEstimateInBytes: 4096,
       })
-      .register({ name: 'b', path: 'b.gguf', loader: test.load, required: false });
+      .register({ name: 'b', path: 'b.gguf', adapter: test.load, required: false });
     const app = await buildApp({ loader });
     await app.models.loadInBackground();
 
@@ -64,7 +64,7 @@ describe('GET /models', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = await buildApp({ loader, adminToken: token });
     const auth = { authorization: `Bearer ${token}` };
@@ -102,7 +102,7 @@ describe('GET /models', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'escape',
       path: '../outside.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = await buildApp({ loader, adminToken: token });
     const response = await app.inject({
@@ -129,7 +129,7 @@ describe('admin routes', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: {
+      adapter: {
         kind: 'file',
         load: test.load,
         dispose: (model) => {
@@ -196,7 +196,7 @@ describe('admin routes', () => {
     const loader = new ModelLoader({ modelDir }).register({
       name: 'a',
       path: 'a.gguf',
-      loader: test.load,
+      adapter: test.load,
     });
     const app = await buildApp({ loader, adminToken: token });
     await app.models.loadInBackground();

@@ -16,7 +16,7 @@ const loader = new ModelLoader({ modelDir })
   .register({
     name: 'a',
     path: 'a.gguf',
-    loader: {
+    adapter: {
       kind: 'file',
       load: async () => ({ name: 'a' }),
       dispose: () => say('disposed a'),
@@ -26,7 +26,7 @@ const loader = new ModelLoader({ modelDir })
     name: 'never',
     path: 'a.gguf',
     required: false,
-    loader: (_path, _options, context) =>
+    adapter: (_path, _options, context) =>
       new Promise((_resolve, reject) => {
         context.signal.addEventListener('abort', () => {
           say('load of never aborted');
