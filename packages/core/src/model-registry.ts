@@ -20,7 +20,6 @@ export interface ModelRegistry {
   getHealthStatus(): HealthStatus;
   getModelInfo(name: string): ModelInfo;
   getMemoryUsage(): { usedInBytes: number; budgetInBytes: number };
-  getLoadQueue(): { activeCount: number; pendingCount: number; concurrency: number };
   on<K extends keyof ModelLoaderEvents>(
     event: K,
     listener: (payload: ModelLoaderEvents[K]) => void,

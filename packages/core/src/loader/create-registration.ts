@@ -1,0 +1,104 @@
+import { type ExpectedChecksum, parseChecksum } from '../checksum/parse-checksum.js';
+import { ModelLoaderError } from '../errors/model-loader-error.js';
+import { isolateAdapter } from '../isolation/isolate-adapter.js';
+import type { IsolationMode } from '../isolation/model-process-entry.js';
+import { isModelAdapter, type ModelAdapter } from '../spec/model-adapter.js';
+import type { ModelSpec } from '../spec/model-spec.js';
+import { checkIsolation, type LoaderSettings } from './loader-settings.js';
+import type { ModelRegistration } from './registered-model.js';
+
+type AnySpec = ModelSpec<string, unknown, unknown, IsolationMode>;
+
+/**
+ * Checks a model spec (for JavaScript callers too) and wraps its adapter for process isolation.
+ * @throws ModelLoaderError CONFIG_INVALID, CHECKSUM_INVALID
+ */
+export function createRegistration(spec: AnySpec, settings: LoaderSettings): ModelRegistration {
+  const name = spec?.name;
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ModelLoaderError('CONFIG_INVALID', '`name` must be a non-empty string');
+  }
+  const invalid = (field: string, rule: string) =>
+    new ModelLoaderError('CONFIG_INVALID', `Model '${name}': \`${field}\` must be ${rule}`, {
+      modelName: name,
+    });
+  if (typeof spec.path !== 'string' || spec.path === '') {
+    throw invalid('path', 'a non-empty string');
+  }
+  const inProcess = toAdapter(spec.adapter);
+  if (!inProcess) throw invalid('adapter', 'an adapter object with `load` or a function');
+  const isolation = checkIsolation(
+    spec.isolation ?? settings.isolation,
+    `Model '${name}': \`isolation\``,
+  );
+  const adapter =
+    isolation === 'process'
+      ? isolateAdapter(inProcess, {
+          ...settings.processes,
+          modelName: name,
+          logger: settings.logger,
+        })
+      : inProcess;
+  const attempts = spec.attempts ?? 1;
+  if (!Number.isInteger(attempts) || attempts < 1) throw invalid('attempts', 'an integer >= 1');
+  const timeout = spec.loadTimeoutInMs;
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    throw invalid('loadTimeoutInMs', 'a finite number > 0');
+  }
+  const estimate = spec.memoryEstimateInBytes;
+  if (estimate !== undefined && !(Number.isFinite(estimate) && estimate >= 0)) {
+    throw invalid('memoryEstimateInBytes', 'a finite number >= 0');
+  }
+  return {
+    name,
+    specPath: spec.path,
+    adapter,
+    required: spec.required ?? true,
+    checksums: parseSpecChecksums(spec.checksum, adapter.kind, name),
+    allowUnpinned: spec.allowUnpinned ?? false,
+    attempts,
+    ...(timeout === undefined ? {} : { loadTimeoutInMs: timeout }),
+    options: spec.options ?? {},
+    ...(estimate === undefined ? {} : { memoryEstimateInBytes: estimate }),
+    isolation,
+  };
+}
+
+function toAdapter(
+  adapter: AnySpec['adapter'] | undefined,
+): ModelAdapter<unknown, unknown> | undefined {
+  if (typeof adapter === 'function') return { kind: 'file', load: adapter };
+  if (
+    adapter &&
+    isModelAdapter(adapter) &&
+    (adapter.kind === 'file' || adapter.kind === 'directory')
+  )
+    return adapter;
+  return undefined;
+}
+
+function parseSpecChecksums(
+  checksum: AnySpec['checksum'],
+  kind: 'file' | 'directory',
+  modelName: string,
+): Map<string, ExpectedChecksum> {
+  const checksums = new Map<string, ExpectedChecksum>();
+  if (checksum === undefined) return checksums;
+  const isSingle =
+    typeof checksum === 'string' || ('algorithm' in checksum && 'expected' in checksum);
+  if (isSingle) {
+    if (kind === 'directory') {
+      throw new ModelLoaderError(
+        'CHECKSUM_INVALID',
+        `Invalid checksum for model '${modelName}': a directory model takes a record of file path -> checksum`,
+        { modelName },
+      );
+    }
+    checksums.set('.', parseChecksum(checksum as Parameters<typeof parseChecksum>[0], modelName));
+    return checksums;
+  }
+  for (const [file, value] of Object.entries(checksum)) {
+    checksums.set(file, parseChecksum(value, modelName));
+  }
+  return checksums;
+}

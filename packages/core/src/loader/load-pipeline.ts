@@ -1,0 +1,182 @@
+import { ModelLoaderError } from '../errors/model-loader-error.js';
+import { runWithTimeout } from '../lifecycle/run-with-timeout.js';
+import { retryWithBackoff } from '../retry/retry-with-backoff.js';
+import type { LoadContext } from '../spec/load-context.js';
+import { validateModel } from '../validation/validate-model-file.js';
+import { LoadedCopy } from './loaded-copy.js';
+import { abortedError, toLoaderError } from './loader-errors.js';
+import type { LoaderRuntime } from './loader-runtime.js';
+import type { RegisteredModel } from './registered-model.js';
+import { verifyModelChecksums } from './verify-model-checksums.js';
+
+/**
+ * Loads a copy of the model within a load slot: validate the files, inspect, verify checksums,
+ * estimate and reserve memory, then load with retries and a time limit. A reload keeps the old
+ * copy serving (and the state `loaded`) until the new one is ready, then retires the old one.
+ * @returns the new copy's model
+ * @throws ModelLoaderError with a stable code; the model's state and last error say the same
+ */
+export async function loadCopy(
+  runtime: LoaderRuntime,
+  model: RegisteredModel,
+  reload: boolean,
+): Promise<unknown> {
+  const { logger } = runtime.settings;
+  const controller = new AbortController();
+  model.loadController = controller;
+  model.reloading = reload;
+  const started = performance.now();
+  let attempts = 0;
+  runtime.emit('loadStart', { name: model.name, reload });
+  if (!reload) model.setState('validating');
+  try {
+    const copy = await runtime.limiter(() =>
+      prepareAndLoad(runtime, model, reload, controller.signal, started, (attempt) => {
+        attempts = attempt;
+      }),
+    );
+    const previous = model.current;
+    model.current = copy;
+    model.lastError = undefined;
+    model.lastAttempts = attempts;
+    model.settledOnce = true;
+    if (!reload) model.setState('loaded');
+    if (previous) void runtime.retire(model, previous);
+    logger.info(
+      { model: model.name, durationInMs: Math.round(copy.loadTimeInMs), attempts, reload },
+      reload ? 'model reloaded' : 'model loaded',
+    );
+    runtime.emit('loadEnd', {
+      name: model.name,
+      reload,
+      ok: true,
+      durationInMs: copy.loadTimeInMs,
+      attempts,
+    });
+    return copy.model;
+  } catch (thrown) {
+    const error = controller.signal.aborted
+      ? abortedError(model.name, thrown)
+      : toLoaderError(thrown, model.name);
+    model.lastError = error;
+    model.lastAttempts = attempts;
+    model.settledOnce = true;
+    if (!reload) model.setState('failed');
+    logger.error(
+      { model: model.name, code: error.code, attempts, reload },
+      `${reload ? 'model reload' : 'model load'} failed: ${error.message}`,
+    );
+    runtime.emit('loadEnd', {
+      name: model.name,
+      reload,
+      ok: false,
+      durationInMs: performance.now() - started,
+      attempts,
+      error,
+    });
+    throw error;
+  } finally {
+    model.reloading = false;
+    if (model.loadController === controller) model.loadController = undefined;
+  }
+}
+
+async function prepareAndLoad(
+  runtime: LoaderRuntime,
+  model: RegisteredModel,
+  reload: boolean,
+  signal: AbortSignal,
+  started: number,
+  onAttempt: (attempt: number) => void,
+): Promise<LoadedCopy> {
+  const { settings } = runtime;
+  const { registration } = model;
+  signal.throwIfAborted();
+  const validated = await validateModel(model.validationTarget(settings.modelDir));
+  model.validated = validated;
+  const inspection = await model.adapter.inspect?.(validated.path, signal);
+  if (inspection) model.inspection = inspection;
+  await verifyModelChecksums(runtime, model, validated, signal);
+  const estimate =
+    (await model.adapter.estimateMemory?.(validated.path, registration.options)) ??
+    registration.memoryEstimateInBytes ??
+    0;
+  model.memoryEstimate = estimate;
+  const reservation = await runtime.memory.reserve(model.name, estimate, signal);
+  if (!reload) model.setState('loading');
+  try {
+    const handle = await retryWithBackoff(
+      (attempt) => {
+        onAttempt(attempt);
+        return attemptLoad(runtime, model, validated.path, attempt, signal);
+      },
+      {
+        attempts: registration.attempts,
+        backoff: settings.backoff,
+        signal,
+        shouldRetry: (error) => ModelLoaderError.isInstance(error) && error.isRetryable,
+        onAttemptFailed: ({ attempt, error, nextDelayInMs }) => {
+          const coded = toLoaderError(error, model.name);
+          settings.logger.warn(
+            { model: model.name, attempt, code: coded.code, nextDelayInMs },
+            `model load attempt failed: ${coded.message}`,
+          );
+          runtime.emit('attemptFailed', { name: model.name, attempt, error: coded, nextDelayInMs });
+        },
+      },
+    );
+    reservation.settle();
+    return new LoadedCopy(handle, reservation, performance.now() - started);
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
+}
+
+/** One attempt of the adapter's `load`, aborted after `loadTimeoutInMs`. */
+function attemptLoad(
+  runtime: LoaderRuntime,
+  model: RegisteredModel,
+  path: string,
+  attempt: number,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const { registration } = model;
+  const { logger } = runtime.settings;
+  let loaded: { handle: unknown } | undefined;
+  return runWithTimeout(
+    async (attemptSignal) => {
+      const context: LoadContext = {
+        onModelFailed: (error) => {
+          if (loaded) runtime.onCopyFailed(model, loaded.handle, error);
+        },
+        modelName: model.name,
+        signal: attemptSignal,
+        attempt,
+        logger,
+        onProgress: (progress) => runtime.emit('progress', { name: model.name, ...progress }),
+      };
+      try {
+        const handle = await model.adapter.load(path, registration.options, context);
+        loaded = { handle };
+        return handle;
+      } catch (error) {
+        throw toLoaderError(error, model.name);
+      }
+    },
+    {
+      modelName: model.name,
+      signal,
+      ...(registration.loadTimeoutInMs === undefined
+        ? {}
+        : { loadTimeoutInMs: registration.loadTimeoutInMs }),
+      onLateResult: (handle) => {
+        logger.warn(
+          { model: model.name },
+          'a load finished after its timeout; disposing that copy',
+        );
+        void runtime.dispose(model, handle);
+      },
+    },
+  );
+}
