@@ -38,6 +38,7 @@ export * from './pull/pull-files.js';
 export * from './retry/backoff-options.js';
 export * from './retry/retry-with-backoff.js';
 export * from './scheduler/concurrency-limiter.js';
+export * from './scheduler/keep-alive.js';
 export * from './scheduler/memory-budget.js';
 export * from './spec/load-context.js';
 export * from './spec/logger.js';

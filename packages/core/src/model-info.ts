@@ -46,6 +46,16 @@ export interface ModelInfo {
   readonly maxAttempts: number;
   /** True while a reload prepares a new copy (the old one keeps serving). */
   readonly reloading: boolean;
+  /** When `loadAll` loads the model (`on-demand`: on its first `use`). */
+  readonly load: 'startup' | 'on-demand';
+  /** Idle time before keep-alive unloads the model; absent: never. */
+  readonly keepAliveInMs?: number;
+  /** When keep-alive will unload the serving copy (ISO 8601); absent while in use or forever. */
+  readonly expiresAt?: string;
+  /** Whether the memory budget may unload the model when idle to make room. */
+  readonly evictable: boolean;
+  /** Bytes the serving copy holds in the budget: its process's measured size, else the estimate. */
+  readonly residentBytes?: number;
   /** Calls holding the serving copy through `use`. */
   readonly activeLeases: number;
   /** Where the model runs: its own process, or the engine's. */

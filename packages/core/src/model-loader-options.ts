@@ -3,6 +3,7 @@ import type { ModelProcessTimeouts } from './isolation/model-process.js';
 import type { IsolationMode } from './isolation/model-process-entry.js';
 import type { RestartPolicy } from './lifecycle/restart-budget.js';
 import type { BackoffOptions } from './retry/backoff-options.js';
+import type { KeepAlive } from './scheduler/keep-alive.js';
 import type { Logger } from './spec/logger.js';
 
 /** Supervision of model processes (models with `isolation: 'process'`). */
@@ -55,6 +56,11 @@ export interface ModelLoaderOptions<TIsolation extends IsolationMode = Isolation
    * @default 'none'
    */
   readonly isolation?: TIsolation;
+  /**
+   * How long a load that does not fit the memory budget waits for leases on evictable models to
+   * end (then they are evicted) before it fails with MODEL_INSUFFICIENT_MEMORY. @default 30000
+   */
+  readonly leaseWaitInMs?: number;
   /** Timeouts and restart limits of model processes. */
   readonly processes?: ModelProcessSupervision;
 }
@@ -68,4 +74,13 @@ export interface LoadAllOptions {
    * with CONFIG_INVALID rather than silently capped). @default the loader's `loadConcurrency`
    */
   readonly concurrency?: number;
+}
+
+/** Options of `use`. */
+export interface UseOptions {
+  /**
+   * Keep-alive from the end of this call, replacing the model's (as Ollama's per-request
+   * `keep_alive`): milliseconds or a duration such as `'5m'`, `0` unloads right after, `-1` never.
+   */
+  readonly keepAlive?: KeepAlive;
 }

@@ -7,10 +7,12 @@ import { canTransition } from './lifecycle/model-state.js';
 import { RestartBudget } from './lifecycle/restart-budget.js';
 import { createRegistration } from './loader/create-registration.js';
 import { describeModel, healthInput } from './loader/describe-model.js';
+import { checkOnDemandModel } from './loader/load-pipeline.js';
 import type { LoadedCopy } from './loader/loaded-copy.js';
 import { closedError, toLoaderError } from './loader/loader-errors.js';
 import type { LoaderRuntime } from './loader/loader-runtime.js';
 import { type LoaderSettings, resolveLoaderSettings } from './loader/loader-settings.js';
+import { ModelScheduler } from './loader/model-scheduler.js';
 import { RegisteredModel } from './loader/registered-model.js';
 import { failServingCopy, loadSupervised } from './loader/restart-supervisor.js';
 import type {
@@ -20,9 +22,10 @@ import type {
   ServedModel,
 } from './loader/served-model-types.js';
 import type { ModelInfo } from './model-info.js';
-import type { LoadAllOptions, ModelLoaderOptions } from './model-loader-options.js';
+import type { LoadAllOptions, ModelLoaderOptions, UseOptions } from './model-loader-options.js';
 import type { ModelRegistry } from './model-registry.js';
 import { createConcurrencyLimiter } from './scheduler/concurrency-limiter.js';
+import { parseKeepAliveInMs } from './scheduler/keep-alive.js';
 import { MemoryBudget } from './scheduler/memory-budget.js';
 import { silentLogger } from './spec/logger.js';
 import type { ModelSpec } from './spec/model-spec.js';
@@ -58,6 +61,7 @@ export class ModelLoader<
   private readonly models = new Map<string, RegisteredModel>();
   private readonly runtime: LoaderRuntime;
   private readonly retiring = new Set<Promise<void>>();
+  private readonly scheduler: ModelScheduler;
   private closed = false;
 
   constructor(options: ModelLoaderOptions<TDefaultIsolation>) {
@@ -73,7 +77,14 @@ export class ModelLoader<
       retire: (model, copy) => this.retire(model, copy),
       dispose: (model, handle) => this.dispose(model, handle),
       onCopyFailed: (model, handle, error) => failServingCopy(this.runtime, model, handle, error),
+      reserve: (model, sizeInBytes, signal) => this.scheduler.reserve(model, sizeInBytes, signal),
+      serving: (model, copy) => this.scheduler.attach(model, copy),
     };
+    this.scheduler = new ModelScheduler(
+      this.runtime,
+      () => this.models.values(),
+      options.leaseWaitInMs ?? 30_000,
+    );
   }
 
   /**
@@ -138,8 +149,9 @@ export class ModelLoader<
   }
 
   /**
-   * Loads every registered model, required ones first. Never throws for a model's failure: the
-   * result (and health) says which failed and why.
+   * Loads every registered model, required ones first; an on-demand model is only checked (files,
+   * checksums, estimate) and goes `idle`. Never throws for a model's failure: the result (and
+   * health) says which failed and why.
    * @throws ModelLoaderError CONFIG_INVALID for a `concurrency` above the loader's `loadConcurrency`
    */
   async loadAll(options: LoadAllOptions = {}): Promise<Record<string, ModelLoadResult>> {
@@ -160,7 +172,11 @@ export class ModelLoader<
         limit(async (): Promise<ModelLoadResult> => {
           const started = performance.now();
           try {
-            await this.loadModel(model);
+            if (model.registration.load === 'on-demand' && !model.current) {
+              await model.enqueue(() => checkOnDemandModel(this.runtime, model));
+            } else {
+              await this.loadModel(model);
+            }
             return loadResult(model, started);
           } catch (error) {
             return loadResult(model, started, toLoaderError(error, model.name));
@@ -226,18 +242,29 @@ export class ModelLoader<
   }
 
   /**
-   * Runs `fn` with the loaded model under a lease: an unload or reload waits for `fn` to finish
-   * before disposing this copy.
-   * @throws ModelLoaderError MODEL_NOT_REGISTERED, MODEL_NOT_AVAILABLE, or what `fn` throws
+   * Runs `fn` with the loaded model under a lease: an unload, reload or eviction waits for `fn`
+   * to finish before disposing this copy. An idle model (on-demand, or unloaded by keep-alive or
+   * eviction) and a failed on-demand model are loaded first; concurrent callers share that load
+   * and each gets its error. `keepAlive` replaces the model's keep-alive from the end of this call.
+   * @throws ModelLoaderError MODEL_NOT_REGISTERED, MODEL_NOT_AVAILABLE, the load's error, or what `fn` throws
    */
   async use<TName extends ModelName<TModels>, TResult>(
     name: TName,
     fn: (model: ModelOf<TModels, TName>) => Promise<TResult> | TResult,
+    options: UseOptions = {},
   ): Promise<TResult> {
     const model = this.model(name);
+    const keepAliveInMs =
+      options.keepAlive === undefined
+        ? undefined
+        : parseKeepAliveInMs(options.keepAlive, '`keepAlive`');
+    // An eviction can take the copy between the load and the lease: load again, a few times.
+    for (let tries = 0; !model.current && tries < 3 && this.loadsOnDemand(model); tries++) {
+      await this.loadOnDemand(model);
+    }
     const copy = model.current;
     if (!copy) throw model.notAvailable();
-    return copy.lease((handle) => fn(handle as ModelOf<TModels, TName>));
+    return copy.lease((handle) => fn(handle as ModelOf<TModels, TName>), keepAliveInMs);
   }
 
   /**
@@ -267,6 +294,23 @@ export class ModelLoader<
     await Promise.all(this.modelNames.map((name) => this.unload(name)));
     await Promise.all([...this.retiring]);
     await this.settings.ownedVerifier?.close();
+  }
+
+  private loadsOnDemand(model: RegisteredModel): boolean {
+    if (this.closed) return false;
+    if (model.state === 'idle') return true;
+    return model.registration.load === 'on-demand' && model.state === 'failed';
+  }
+
+  /** One shared load for every caller waiting on this model; a failure reaches each of them. */
+  private loadOnDemand(model: RegisteredModel): Promise<unknown> {
+    if (!model.pendingLoad) {
+      this.scheduler.loadingOnDemand(model);
+      model.pendingLoad = this.loadModel(model).finally(() => {
+        model.pendingLoad = undefined;
+      });
+    }
+    return model.pendingLoad;
   }
 
   private loadModel(model: RegisteredModel): Promise<unknown> {

@@ -1,7 +1,7 @@
 import type { ModelLoaderEvents } from './events/model-loader-events.js';
 import type { HealthStatus } from './health/health-status.js';
 import type { ModelInfo } from './model-info.js';
-import type { LoadAllOptions } from './model-loader-options.js';
+import type { LoadAllOptions, UseOptions } from './model-loader-options.js';
 
 /**
  * The untyped view of a `ModelLoader`: what servers and plugins need, whatever models were
@@ -16,7 +16,11 @@ export interface ModelRegistry {
   reload(name: string): Promise<unknown>;
   unload(name: string): Promise<void>;
   get(name: string): unknown;
-  use<TResult>(name: string, fn: (model: unknown) => Promise<TResult> | TResult): Promise<TResult>;
+  use<TResult>(
+    name: string,
+    fn: (model: unknown) => Promise<TResult> | TResult,
+    options?: UseOptions,
+  ): Promise<TResult>;
   getHealthStatus(): HealthStatus;
   getModelInfo(name: string): ModelInfo;
   getMemoryUsage(): { usedInBytes: number; budgetInBytes: number };

@@ -33,6 +33,16 @@ export interface ModelLoaderEvents extends Record<string, unknown> {
     readonly durationInMs: number;
     readonly source: 'computed' | 'cache';
   };
+  /**
+   * The scheduler loaded a model for a caller (`on-demand`) or unloaded an idle one (`keep-alive`
+   * ran out, or `evicted` to make room in the memory budget for `forModel`).
+   */
+  scheduled: {
+    readonly name: string;
+    readonly action: 'load' | 'unload';
+    readonly reason: 'on-demand' | 'keep-alive' | 'evicted';
+    readonly forModel?: string;
+  };
   /** Progress of hashing or loading. */
   progress: { readonly name: string } & LoadProgress;
 }

@@ -29,19 +29,19 @@ export interface HealthStatus {
 }
 
 /**
- * The seed's rule: healthy when every model is loaded; degraded when every required model is loaded
- * but an optional one is not; unhealthy when a required model failed (or was unloaded). `loading`
+ * The seed's rule: healthy when every model is loaded (or idle: checked and loaded on demand);
+ * degraded when every required model is ready but an optional one is not; unhealthy when a required model failed (or was unloaded). `loading`
  * while a required model has not finished its first load and none has failed.
  */
 export function computeHealth(models: readonly ModelHealthInput[]): HealthStatus {
   const loaded = models.filter((model) => model.state === 'loaded');
   const requiredDown = models.filter(
-    (model) => model.required && model.state !== 'loaded' && model.settledOnce,
+    (model) => model.required && !isReady(model.state) && model.settledOnce,
   );
   const requiredWaiting = models.filter(
-    (model) => model.required && model.state !== 'loaded' && !model.settledOnce,
+    (model) => model.required && !isReady(model.state) && !model.settledOnce,
   );
-  const optionalDown = models.filter((model) => !model.required && model.state !== 'loaded');
+  const optionalDown = models.filter((model) => !model.required && !isReady(model.state));
 
   let status: OverallStatus;
   let message: string;
@@ -66,7 +66,7 @@ export function computeHealth(models: readonly ModelHealthInput[]): HealthStatus
     totalCount: models.length,
     errors: Object.fromEntries(
       models
-        .filter((model) => model.error && model.state !== 'loaded')
+        .filter((model) => model.error && !isReady(model.state))
         .map((model) => [model.name, model.error!]),
     ),
     loadTimesInMs: Object.fromEntries(
@@ -75,6 +75,13 @@ export function computeHealth(models: readonly ModelHealthInput[]): HealthStatus
         .map((model) => [model.name, model.loadTimeInMs!]),
     ),
   };
+}
+
+/**
+ * A model that serves now (`loaded`) or on its next request (`idle`: checked, loaded on demand).
+ */
+export function isReady(state: ModelState): boolean {
+  return state === 'loaded' || state === 'idle';
 }
 
 function names(models: readonly ModelHealthInput[]): string {

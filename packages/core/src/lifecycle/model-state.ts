@@ -1,13 +1,27 @@
-/** Life-cycle state of one registered model. */
-export type ModelState = 'pending' | 'validating' | 'loading' | 'loaded' | 'failed' | 'unloaded';
+/**
+ * Life-cycle state of one registered model. `idle`: validated and verified but not in memory (an
+ * on-demand model before its first use, or a model unloaded by keep-alive or eviction); the next
+ * `use` loads it, so it counts as ready.
+ */
+export type ModelState =
+  | 'pending'
+  | 'validating'
+  | 'idle'
+  | 'loading'
+  | 'loaded'
+  | 'failed'
+  | 'unloaded';
 
 /** Allowed transitions; anything else is a bug in the engine. */
 export const modelStateTransitions: Readonly<Record<ModelState, readonly ModelState[]>> = {
   pending: ['validating', 'unloaded'],
-  validating: ['loading', 'failed', 'unloaded'],
+  // validating -> idle: an on-demand model was checked at start and waits for its first use.
+  validating: ['loading', 'idle', 'failed', 'unloaded'],
+  idle: ['validating', 'unloaded'],
   loading: ['loaded', 'failed', 'unloaded'],
   // loaded -> failed: the model's process died.
-  loaded: ['unloaded', 'failed'],
+  // loaded -> idle: keep-alive ran out or the memory budget evicted the model.
+  loaded: ['unloaded', 'failed', 'idle'],
   failed: ['validating', 'unloaded'],
   unloaded: ['validating'],
 };
@@ -16,13 +30,3 @@ export const modelStateTransitions: Readonly<Record<ModelState, readonly ModelSt
 export function canTransition(from: ModelState, to: ModelState): boolean {
   return modelStateTransitions[from].includes(to);
 }
-
-/** Every state, in life-cycle order (for metrics and documentation). */
-export const MODEL_STATES: readonly ModelState[] = [
-  'pending',
-  'validating',
-  'loading',
-  'loaded',
-  'failed',
-  'unloaded',
-];

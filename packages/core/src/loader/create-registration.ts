@@ -2,6 +2,7 @@ import { type ExpectedChecksum, parseChecksum } from '../checksum/parse-checksum
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import { isolateAdapter } from '../isolation/isolate-adapter.js';
 import type { IsolationMode } from '../isolation/model-process-entry.js';
+import { parseKeepAliveInMs } from '../scheduler/keep-alive.js';
 import { isModelAdapter, type ModelAdapter } from '../spec/model-adapter.js';
 import type { ModelSpec } from '../spec/model-spec.js';
 import { checkIsolation, type LoaderSettings } from './loader-settings.js';
@@ -49,6 +50,13 @@ export function createRegistration(spec: AnySpec, settings: LoaderSettings): Mod
   if (estimate !== undefined && !(Number.isFinite(estimate) && estimate >= 0)) {
     throw invalid('memoryEstimateInBytes', 'a finite number >= 0');
   }
+  const load = spec.load ?? 'startup';
+  if (load !== 'startup' && load !== 'on-demand') {
+    throw invalid('load', "'startup' or 'on-demand'");
+  }
+  if (spec.evictable !== undefined && typeof spec.evictable !== 'boolean') {
+    throw invalid('evictable', 'a boolean');
+  }
   return {
     name,
     specPath: spec.path,
@@ -61,6 +69,12 @@ export function createRegistration(spec: AnySpec, settings: LoaderSettings): Mod
     options: spec.options ?? {},
     ...(estimate === undefined ? {} : { memoryEstimateInBytes: estimate }),
     isolation,
+    load,
+    keepAliveInMs:
+      spec.keepAlive === undefined
+        ? Number.POSITIVE_INFINITY
+        : parseKeepAliveInMs(spec.keepAlive, `Model '${name}': \`keepAlive\``),
+    evictable: spec.evictable ?? true,
   };
 }
 

@@ -38,6 +38,15 @@ export function describeModel(model: RegisteredModel, modelDir: string): ModelIn
     maxAttempts: registration.attempts,
     reloading: model.reloading,
     activeLeases: current?.leaseCount ?? 0,
+    load: registration.load,
+    ...(Number.isFinite(registration.keepAliveInMs)
+      ? { keepAliveInMs: registration.keepAliveInMs }
+      : {}),
+    ...(current?.expiresAt === undefined
+      ? {}
+      : { expiresAt: new Date(current.expiresAt).toISOString() }),
+    evictable: registration.evictable,
+    ...(current ? { residentBytes: current.reservation.sizeInBytes } : {}),
     ...(lastError ? { lastError: { code: lastError.code, message: lastError.message } } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { ModelLoaderError } from '../errors/model-loader-error.js';
+import { remoteProcessInfo } from '../isolation/create-remote-handle.js';
 import { runWithTimeout } from '../lifecycle/run-with-timeout.js';
 import { retryWithBackoff } from '../retry/retry-with-backoff.js';
 import type { LoadContext } from '../spec/load-context.js';
@@ -40,7 +41,9 @@ export async function loadCopy(
     model.lastError = undefined;
     model.lastAttempts = attempts;
     model.settledOnce = true;
-    if (!reload) model.setState('loaded');
+    // Also after a reload: keep-alive may have made the model idle while the new copy loaded.
+    model.setState('loaded');
+    runtime.serving(model, copy);
     if (previous) void runtime.retire(model, previous);
     logger.info(
       { model: model.name, durationInMs: Math.round(copy.loadTimeInMs), attempts, reload },
@@ -91,24 +94,14 @@ async function prepareAndLoad(
 ): Promise<LoadedCopy> {
   const { settings } = runtime;
   const { registration } = model;
-  signal.throwIfAborted();
-  const validated = await validateModel(model.validationTarget(settings.modelDir));
-  model.validated = validated;
-  const inspection = await model.adapter.inspect?.(validated.path, signal);
-  if (inspection) model.inspection = inspection;
-  await verifyModelChecksums(runtime, model, validated, signal);
-  const estimate =
-    (await model.adapter.estimateMemory?.(validated.path, registration.options)) ??
-    registration.memoryEstimateInBytes ??
-    0;
-  model.memoryEstimate = estimate;
-  const reservation = await runtime.memory.reserve(model.name, estimate, signal);
+  const estimate = await checkModel(runtime, model, signal);
+  const reservation = await runtime.reserve(model, estimate, signal);
   if (!reload) model.setState('loading');
   try {
     const handle = await retryWithBackoff(
       (attempt) => {
         onAttempt(attempt);
-        return attemptLoad(runtime, model, validated.path, attempt, signal);
+        return attemptLoad(runtime, model, model.validated!.path, attempt, signal);
       },
       {
         attempts: registration.attempts,
@@ -126,10 +119,72 @@ async function prepareAndLoad(
       },
     );
     reservation.settle();
+    // A model process's resident memory is its real size: later budget decisions use it.
+    const measured = remoteProcessInfo(handle)?.rssInBytes;
+    if (measured !== undefined) reservation.resize(measured);
     return new LoadedCopy(handle, reservation, performance.now() - started);
   } catch (error) {
     reservation.release();
     throw error;
+  }
+}
+
+/**
+ * Validates the files, inspects, verifies checksums and estimates memory, recording each result
+ * on the model; returns the estimate in bytes.
+ */
+async function checkModel(
+  runtime: LoaderRuntime,
+  model: RegisteredModel,
+  signal: AbortSignal,
+): Promise<number> {
+  const { registration } = model;
+  signal.throwIfAborted();
+  const validated = await validateModel(model.validationTarget(runtime.settings.modelDir));
+  model.validated = validated;
+  const inspection = await model.adapter.inspect?.(validated.path, signal);
+  if (inspection) model.inspection = inspection;
+  await verifyModelChecksums(runtime, model, validated, signal);
+  const estimate =
+    (await model.adapter.estimateMemory?.(validated.path, registration.options, inspection)) ??
+    registration.memoryEstimateInBytes ??
+    0;
+  model.memoryEstimate = estimate;
+  return estimate;
+}
+
+/**
+ * Checks an on-demand model without loading it (files, checksums, memory estimate) within a load
+ * slot; it goes `idle`, or `failed` with the coded error.
+ * @throws ModelLoaderError what the check found
+ */
+export async function checkOnDemandModel(
+  runtime: LoaderRuntime,
+  model: RegisteredModel,
+): Promise<void> {
+  const controller = new AbortController();
+  model.loadController = controller;
+  model.setState('validating');
+  try {
+    await runtime.limiter(() => checkModel(runtime, model, controller.signal));
+    model.lastError = undefined;
+    model.settledOnce = true;
+    model.setState('idle');
+    runtime.settings.logger.info({ model: model.name }, 'model checked; it loads on first use');
+  } catch (thrown) {
+    const error = controller.signal.aborted
+      ? abortedError(model.name, thrown)
+      : toLoaderError(thrown, model.name);
+    model.lastError = error;
+    model.settledOnce = true;
+    model.setState('failed');
+    runtime.settings.logger.error(
+      { model: model.name, code: error.code },
+      `model check failed: ${error.message}`,
+    );
+    throw error;
+  } finally {
+    if (model.loadController === controller) model.loadController = undefined;
   }
 }
 

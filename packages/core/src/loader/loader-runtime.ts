@@ -1,7 +1,7 @@
 import type { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { ModelLoaderEvents } from '../events/model-loader-events.js';
 import type { ConcurrencyLimiter } from '../scheduler/concurrency-limiter.js';
-import type { MemoryBudget } from '../scheduler/memory-budget.js';
+import type { MemoryBudget, MemoryReservation } from '../scheduler/memory-budget.js';
 import type { LoadedCopy } from './loaded-copy.js';
 import type { LoaderSettings } from './loader-settings.js';
 import type { RegisteredModel } from './registered-model.js';
@@ -18,6 +18,14 @@ export interface LoaderRuntime {
   retire(model: RegisteredModel, copy: LoadedCopy): Promise<void>;
   /** Disposes a model handle, logging (never throwing) a failure. */
   dispose(model: RegisteredModel, handle: unknown): Promise<void>;
+  /** Reserves memory for a load, evicting idle models when it does not fit. */
+  reserve(
+    model: RegisteredModel,
+    sizeInBytes: number,
+    signal: AbortSignal,
+  ): Promise<MemoryReservation>;
+  /** A new copy serves the model: start its keep-alive. */
+  serving(model: RegisteredModel, copy: LoadedCopy): void;
   /** A loaded copy stopped working (its process died). */
   onCopyFailed(model: RegisteredModel, handle: unknown, error: ModelLoaderError): void;
 }

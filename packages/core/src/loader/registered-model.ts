@@ -22,6 +22,10 @@ export interface ModelRegistration {
   readonly options: unknown;
   readonly memoryEstimateInBytes?: number;
   readonly isolation: IsolationMode;
+  readonly load: 'startup' | 'on-demand';
+  /** Idle time before unloading; Infinity: never. */
+  readonly keepAliveInMs: number;
+  readonly evictable: boolean;
 }
 
 /** Reports a state change (the loader turns it into a `stateChange` event). */
@@ -44,6 +48,8 @@ export class RegisteredModel {
   inspection?: ModelInspection;
   memoryEstimate?: number;
   loadController?: AbortController;
+  /** The on-demand load callers are waiting for. */
+  pendingLoad?: Promise<unknown>;
   restartTimer?: NodeJS.Timeout;
   lastExit?: NonNullable<ModelInfo['lastExit']>;
   private queue: Promise<unknown> = Promise.resolve();

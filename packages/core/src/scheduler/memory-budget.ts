@@ -7,6 +7,11 @@ export interface MemoryReservation {
   release(): void;
   /** Marks the reservation as held by a loaded model (it will not be freed by a load finishing). */
   settle(): void;
+  /**
+   * Replaces the estimate with a measured size (a model process's resident memory after the
+   * load). Growing past the budget is allowed: the memory is taken already; later loads see it.
+   */
+  resize(sizeInBytes: number): void;
 }
 
 /**
@@ -24,6 +29,11 @@ export class MemoryBudget {
   /** Bytes reserved by loading and loaded models. */
   get usedInBytes(): number {
     return this.reservedInBytes;
+  }
+
+  /** True when `sizeInBytes` more fits now. */
+  fits(sizeInBytes: number): boolean {
+    return this.reservedInBytes + sizeInBytes <= this.budgetInBytes;
   }
 
   /**
@@ -56,8 +66,11 @@ export class MemoryBudget {
     this.reservedInBytes += sizeInBytes;
     this.inFlight++;
     let state: 'loading' | 'settled' | 'released' = 'loading';
+    let held = sizeInBytes;
     return {
-      sizeInBytes,
+      get sizeInBytes() {
+        return held;
+      },
       settle: () => {
         if (state !== 'loading') return;
         state = 'settled';
@@ -68,7 +81,13 @@ export class MemoryBudget {
         if (state === 'released') return;
         if (state === 'loading') this.inFlight--;
         state = 'released';
-        this.reservedInBytes -= sizeInBytes;
+        this.reservedInBytes -= held;
+        this.wake();
+      },
+      resize: (measuredInBytes) => {
+        if (state === 'released' || !(measuredInBytes >= 0)) return;
+        this.reservedInBytes += measuredInBytes - held;
+        held = measuredInBytes;
         this.wake();
       },
     };

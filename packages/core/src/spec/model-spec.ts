@@ -1,5 +1,6 @@
 import type { ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
 import type { IsolationMode } from '../isolation/model-process-entry.js';
+import type { KeepAlive } from '../scheduler/keep-alive.js';
 import type { LoaderFunction, ModelAdapter } from './model-adapter.js';
 
 /** An expected checksum: `"sha256:<hex>"` (a bare hex string means sha256), or its parts. */
@@ -47,4 +48,21 @@ export interface ModelSpec<
    * @default the loader's `isolation`
    */
   readonly isolation?: TIsolation;
+  /**
+   * `'startup'`: `loadAll` loads the model. `'on-demand'`: `loadAll` only validates and verifies
+   * it (state `idle`); the first `use` loads it, concurrent callers share that one load.
+   * @default 'startup'
+   */
+  readonly load?: 'startup' | 'on-demand';
+  /**
+   * How long the model stays loaded after its last use ends: milliseconds or a duration (`'5m'`),
+   * `0` unloads after each use, `-1`/`'forever'` never. An expired model goes `idle` and loads
+   * again on its next `use`. @default 'forever'
+   */
+  readonly keepAlive?: KeepAlive;
+  /**
+   * Whether the memory budget may unload this model, when it has no lease, to make room for
+   * another model's load (least recently used first). @default true
+   */
+  readonly evictable?: boolean;
 }
