@@ -16,13 +16,3 @@ export const modelStateTransitions: Readonly<Record<ModelState, readonly ModelSt
 export function canTransition(from: ModelState, to: ModelState): boolean {
   return modelStateTransitions[from].includes(to);
 }
-
-/** Every state, in life-cycle order (for metrics and documentation). */
-export const MODEL_STATES: readonly ModelState[] = [
-  'pending',
-  'validating',
-  'loading',
-  'loaded',
-  'failed',
-  'unloaded',
-];
