@@ -291,13 +291,14 @@ describe('GGUF adapter failures', () => {
   it('estimates from the header inspect parsed, and parses again when the file changed', async () => {
     const path = join(temp.dir(), 'estimate.gguf');
     await writeTinyGguf(path, { layerCount: 1 });
-    await adapter.inspect!(path, new AbortController().signal);
-    const one = await adapter.estimateMemory!(path, { contextSize: 512 });
+    const first = await adapter.inspect!(path, new AbortController().signal);
+    const one = await adapter.estimateMemory!(path, { contextSize: 512 }, first);
+    expect(await adapter.estimateMemory!(path, { contextSize: 512 })).toBe(one);
     await writeTinyGguf(path, { layerCount: 2, embeddingLength: 64 });
-    // Without a new inspect the kept header no longer matches the file's size: parsed again.
-    const two = await adapter.estimateMemory!(path, { contextSize: 512 });
+    // The old inspection's header no longer matches the file's size: parsed again.
+    const two = await adapter.estimateMemory!(path, { contextSize: 512 }, first);
     expect(two).toBeGreaterThan(one);
-    await adapter.inspect!(path, new AbortController().signal);
-    expect(await adapter.estimateMemory!(path, { contextSize: 512 })).toBe(two);
+    const second = await adapter.inspect!(path, new AbortController().signal);
+    expect(await adapter.estimateMemory!(path, { contextSize: 512 }, second)).toBe(two);
   });
 });

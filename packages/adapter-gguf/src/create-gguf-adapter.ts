@@ -1,9 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type ModelAdapter, ModelLoaderError, silentLogger } from '@model-loader/core';
+import {
+  ADAPTER_SPEC_VERSION,
+  formatIssues,
+  type ModelAdapter,
+  type ModelInspection,
+  ModelLoaderError,
+  silentLogger,
+} from '@model-loader/core';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import {
-  describeZodError,
   type GgufAdapterSettings,
   type GgufLoadOptions,
   ggufAdapterSettingsSchema,
@@ -22,8 +28,8 @@ import {
   readGgufHeader,
 } from './preflight/inspect-gguf-file.js';
 
-/** Parsed headers waiting for `estimateMemory`, at most this many (oldest dropped first). */
-const MAX_PENDING_HEADERS = 16;
+/** Summaries kept for `load`, at most this many (oldest dropped first). */
+const MAX_KEPT_SUMMARIES = 16;
 
 /** The GGUF adapter: `ModelAdapter<GgufModelHandle, GgufLoadOptions>` plus its Llama instance. */
 export interface GgufAdapter extends ModelAdapter<GgufModelHandle, GgufLoadOptions> {
@@ -49,7 +55,8 @@ function parseOptions(options: GgufLoadOptions | undefined): GgufLoadOptions {
   if (!parsed.success) {
     throw new ModelLoaderError(
       'CONFIG_INVALID',
-      `Invalid GGUF load options: ${describeZodError(parsed.error)}`,
+      `Invalid GGUF load options: ${formatIssues(parsed.error.issues)}`,
+      { cause: parsed.error },
     );
   }
   return parsed.data;
@@ -66,7 +73,8 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
   if (!parsed.success) {
     throw new ModelLoaderError(
       'CONFIG_INVALID',
-      `Invalid GGUF adapter settings: ${describeZodError(parsed.error)}`,
+      `Invalid GGUF adapter settings: ${formatIssues(parsed.error.issues)}`,
+      { cause: parsed.error },
     );
   }
   const base = parsed.data as GgufAdapterSettings;
@@ -105,25 +113,17 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
     return llamaPromise;
   };
 
-  // The core calls `inspect` then `estimateMemory` on the same file: the header the preflight parsed
-  // is kept (by path, while the file's size, mtime and inode are unchanged) and taken by the
-  // estimate, which then needs neither a second parse nor node-llama-cpp's `readGgufFileInfo`.
-  const pendingHeaders = new Map<string, GgufHeaderRead>();
-  const keepHeader = (path: string, read: GgufHeaderRead) => {
-    pendingHeaders.delete(path);
-    pendingHeaders.set(path, read);
-    if (pendingHeaders.size > MAX_PENDING_HEADERS) {
-      const oldest = pendingHeaders.keys().next().value;
-      if (oldest !== undefined) pendingHeaders.delete(oldest);
-    }
-  };
+  // `estimateMemory` gets the inspection `inspect` returned for the same file: the header parsed
+  // for it is found here by that object, so the estimate needs neither a second parse nor
+  // node-llama-cpp's `readGgufFileInfo`. Held only as long as the engine holds the inspection.
+  const inspectedHeaders = new WeakMap<ModelInspection, GgufHeaderRead>();
   // The summary of each file checked, kept for `load` (which needs the longest token to bound
   // prompts): a small map, so `load` re-reads the header only for a file changed since `inspect`.
   const summaries = new Map<string, { fingerprint: string; summary: GgufSummary }>();
   const keepSummary = (path: string, read: GgufHeaderRead) => {
     summaries.delete(path);
     summaries.set(path, { fingerprint: read.fingerprint, summary: read.header.summary });
-    if (summaries.size > MAX_PENDING_HEADERS) {
+    if (summaries.size > MAX_KEPT_SUMMARIES) {
       const oldest = summaries.keys().next().value;
       if (oldest !== undefined) summaries.delete(oldest);
     }
@@ -133,10 +133,10 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
     keepSummary(path, read);
     return read;
   };
-  const takeHeader = async (path: string) => {
-    const pending = pendingHeaders.get(path);
-    pendingHeaders.delete(path);
-    if (pending && pending.fingerprint === ggufFingerprint(await stat(path))) return pending;
+  const headerFor = async (path: string, inspection: ModelInspection | undefined) => {
+    const inspected = inspection && inspectedHeaders.get(inspection);
+    // The file may have been replaced since `inspect`: its size, mtime and inode tell.
+    if (inspected && inspected.fingerprint === ggufFingerprint(await stat(path))) return inspected;
     return readAndKeep(path);
   };
   const summaryFor = async (path: string, signal: AbortSignal) => {
@@ -151,6 +151,8 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
   // A model process builds its own Llama and logs through the engine: only plain settings cross.
   const { llama: _llama, logger: _logger, ...plainSettings } = base;
   return {
+    name: 'gguf',
+    specVersion: ADAPTER_SPEC_VERSION,
     format: 'gguf',
     kind: 'file',
     getLlama,
@@ -164,20 +166,21 @@ export function createGgufAdapter(settings: GgufAdapterSettings = {}): GgufAdapt
 
     async inspect(path, signal) {
       const read = await readAndKeep(path, signal);
-      keepHeader(path, read);
       const summary = read.header.summary;
       const details: Record<string, string | number | boolean> = {};
       for (const [key, value] of Object.entries(summary)) {
         if (typeof value === 'string' || typeof value === 'number') details[key] = value;
       }
-      return { format: `GGUF v${summary.version}`, details };
+      const inspection: ModelInspection = { format: `GGUF v${summary.version}`, details };
+      inspectedHeaders.set(inspection, read);
+      return inspection;
     },
 
-    async estimateMemory(path, options) {
+    async estimateMemory(path, options, inspection) {
       const resolved = resolveGgufSettings(base, parseOptions(options));
       const library = await importNodeLlamaCpp();
       const llama = await getLlama();
-      const { header } = await takeHeader(path);
+      const { header } = await headerFor(path, inspection);
       const info = isSplitGguf(header)
         ? await library.readGgufFileInfo(path, { readTensorInfo: true }).catch((error: unknown) => {
             // A part of a split model that is not there: a coded error naming the part.

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelAdapter } from '@model-loader/core';
+import { ADAPTER_SPEC_VERSION, type ModelAdapter } from '@model-loader/core';
 import { fileError } from './file-error.js';
 import { loadOcrModel } from './load-ocr-model.js';
 import {
@@ -34,6 +34,8 @@ export function createOcrAdapter(settings: OcrAdapterSettings = {}): OcrAdapter 
   const { files, ...runtime } = resolved;
   const onnxFiles = [files.detection, files.recognition, files.classification];
   return {
+    name: 'ocr',
+    specVersion: ADAPTER_SPEC_VERSION,
     format: 'onnx',
     kind: 'directory',
     processEntry: {

@@ -1,31 +1,12 @@
 import { basename } from 'node:path';
-import { ModelLoaderError } from '@model-loader/core';
+import { fileSystemError, ModelLoaderError } from '@model-loader/core';
 
-/** Maps a node:fs or onnxruntime "file doesn't exist" error on a model file to the engine's codes. */
+/**
+ * Maps a node:fs error on a model file to the engine's codes (core's `fileSystemError`), naming the
+ * file by its base name only: messages may reach HTTP clients.
+ */
 export function fileError(error: unknown, path: string): ModelLoaderError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const name = basename(path);
-  if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new ModelLoaderError('MODEL_FILE_NOT_FOUND', `Model file not found: ${name}`, {
-      path,
-      cause: error,
-    });
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new ModelLoaderError(
-      'MODEL_FILE_NOT_READABLE',
-      `Model file is not readable (permission denied): ${name}`,
-      {
-        path,
-        cause: error,
-      },
-    );
-  }
-  return new ModelLoaderError(
-    'MODEL_LOAD_FAILED',
-    `Cannot read model file ${name}: ${(error as Error)?.message ?? String(error)}`,
-    { path, cause: error },
-  );
+  return fileSystemError(error, basename(path), path);
 }
 
 /**

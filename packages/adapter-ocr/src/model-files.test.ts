@@ -124,11 +124,11 @@ describe('settings are validated: CONFIG_INVALID', () => {
     expect(() => createOcrAdapter({ maxImagePixels: -1 })).toThrow(
       expect.objectContaining({
         code: 'CONFIG_INVALID',
-        message: expect.stringMatching(/^Invalid OCR adapter settings: `maxImagePixels` /),
+        message: expect.stringMatching(/^Invalid OCR adapter settings: `maxImagePixels`: /),
       }),
     );
     expect(() => createOcrAdapter({ files: { dictionary: '../keys.txt' } })).toThrow(
-      'Invalid OCR adapter settings: `files.dictionary` must be a path inside the model folder',
+      'Invalid OCR adapter settings: `files.dictionary`: must be a path inside the model folder',
     );
     expect(() => createOcrAdapter({ unknownSetting: 1 } as never)).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),
@@ -140,7 +140,7 @@ describe('settings are validated: CONFIG_INVALID', () => {
       createOcrAdapter().load(dir.path, { binarizationThreshold: 2 }, testContext()),
     ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
-      message: expect.stringMatching(/^Invalid OCR model options: `binarizationThreshold` /),
+      message: expect.stringMatching(/^Invalid OCR model options: `binarizationThreshold`: /),
     });
   });
 

@@ -1,6 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  ADAPTER_SPEC_VERSION,
+  fileSystemError,
+  formatIssues,
   type LoadContext,
   type ModelAdapter,
   ModelLoaderError,
@@ -46,7 +49,7 @@ export function createWhisperAdapter(input: WhisperAdapterSettings = {}): Whispe
   const parsed = whisperSettingsSchema.safeParse(input);
   if (!parsed.success) {
     throw configError(
-      `Invalid Whisper adapter settings: ${parsed.error.issues.map((i) => `\`${i.path.join('.')}\` ${i.message}`).join('; ')}`,
+      `Invalid Whisper adapter settings: ${formatIssues(parsed.error.issues)}`,
       parsed.error,
     );
   }
@@ -68,6 +71,8 @@ export function createWhisperAdapter(input: WhisperAdapterSettings = {}): Whispe
   ];
 
   return {
+    name: 'whisper',
+    specVersion: ADAPTER_SPEC_VERSION,
     kind: 'directory',
     requiredFiles,
     processEntry: {
@@ -78,9 +83,20 @@ export function createWhisperAdapter(input: WhisperAdapterSettings = {}): Whispe
     },
     inspect: (path, signal) => inspectWhisperFolder(path, files, signal),
 
-    async estimateMemory(path) {
-      let bytes = 0;
-      for (const file of files.onnxFiles) bytes += (await stat(join(path, file))).size;
+    async estimateMemory(path, _options, inspection) {
+      // `inspect` summed the ONNX files' sizes already; without it they are read here.
+      let bytes = inspection?.details?.onnxSizeInBytes;
+      if (typeof bytes !== 'number') {
+        bytes = 0;
+        for (const file of files.onnxFiles) {
+          const onnxPath = join(path, file);
+          bytes += (
+            await stat(onnxPath).catch((error: unknown) => {
+              throw fileSystemError(error, file, onnxPath);
+            })
+          ).size;
+        }
+      }
       return Math.round(bytes * MEMORY_FACTOR + MEMORY_OVERHEAD_IN_BYTES);
     },
 
@@ -88,7 +104,7 @@ export function createWhisperAdapter(input: WhisperAdapterSettings = {}): Whispe
       const modelOptions = transcriptionOptionsSchema.safeParse(options ?? {});
       if (!modelOptions.success) {
         throw configError(
-          `Invalid options of model '${context.modelName}': ${modelOptions.error.issues.map((i) => `\`${i.path.join('.')}\` ${i.message}`).join('; ')}`,
+          `Invalid options of model '${context.modelName}': ${formatIssues(modelOptions.error.issues)}`,
           modelOptions.error,
         );
       }

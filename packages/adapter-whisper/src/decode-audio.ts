@@ -1,4 +1,4 @@
-import { ModelLoaderError } from '@model-loader/core';
+import { createOptionalModuleImport, ModelLoaderError } from '@model-loader/core';
 import type { AudioData } from 'audio-decode';
 import { mixToMono, resample, WHISPER_SAMPLE_RATE } from './resample.js';
 
@@ -24,21 +24,12 @@ export interface PreparedAudio {
   readonly durationInSeconds: number;
 }
 
-type AudioDecode = typeof import('audio-decode').default;
-let decoderPromise: Promise<AudioDecode> | undefined;
-
-function loadDecoder(): Promise<AudioDecode> {
-  decoderPromise ??= import('audio-decode').then(
-    (module) => module.default,
-    (error: unknown) => {
-      decoderPromise = undefined;
-      throw new Error('Cannot import audio-decode: install it (`pnpm add audio-decode`).', {
-        cause: error,
-      });
-    },
-  );
-  return decoderPromise;
-}
+const loadDecoder = createOptionalModuleImport({
+  packageName: 'audio-decode',
+  requiredBy: '@model-loader/adapter-whisper',
+  importModule: () => import('audio-decode'),
+  select: (module) => module.default,
+});
 
 function invalid(message: string, cause?: unknown): ModelLoaderError {
   return new ModelLoaderError('AUDIO_INVALID', message, cause === undefined ? {} : { cause });

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ModelInspection, ModelLoaderError } from '@model-loader/core';
+import { fileSystemError, type ModelInspection, ModelLoaderError } from '@model-loader/core';
 import { inspectOnnxFile } from './onnx-preflight.js';
 
 /** The files of a Whisper folder, as the adapter requires them. */
@@ -15,6 +15,8 @@ async function statRequired(folder: string, relativePath: string, signal: AbortS
   signal.throwIfAborted();
   const path = join(folder, relativePath);
   const info = await stat(path).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fileSystemError(error, relativePath, path);
     throw new ModelLoaderError(
       'MODEL_FILE_NOT_REGULAR',
       `Model directory lacks the required file ${relativePath}`,
@@ -44,7 +46,9 @@ async function statRequired(folder: string, relativePath: string, signal: AbortS
 
 async function readJson(folder: string, relativePath: string): Promise<Record<string, unknown>> {
   const path = join(folder, relativePath);
-  const text = await readFile(path, 'utf8');
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw fileSystemError(error, relativePath, path);
+  });
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,25 +1,17 @@
-type Transformers = typeof import('@huggingface/transformers');
-
-let transformersPromise: Promise<Transformers> | undefined;
+import { createOptionalModuleImport } from '@model-loader/core';
 
 /**
- * Imports @huggingface/transformers on first use (it loads onnxruntime's native binary), once.
+ * Imports @huggingface/transformers on first use (it loads onnxruntime's native binary), once; a
+ * missing package is `RUNTIME_NOT_INSTALLED`, never retried with backoff.
  * Remote model loading is switched off for the whole library: models come from local folders only.
  */
-export function loadTransformers(): Promise<Transformers> {
-  transformersPromise ??= import('@huggingface/transformers').then(
-    (transformers) => {
-      transformers.env.allowRemoteModels = false;
-      transformers.env.allowLocalModels = true;
-      return transformers;
-    },
-    (error: unknown) => {
-      transformersPromise = undefined;
-      throw new Error(
-        'Cannot import @huggingface/transformers: install it next to @model-loader/adapter-whisper (`pnpm add @huggingface/transformers`).',
-        { cause: error },
-      );
-    },
-  );
-  return transformersPromise;
-}
+export const loadTransformers = createOptionalModuleImport({
+  packageName: '@huggingface/transformers',
+  requiredBy: '@model-loader/adapter-whisper',
+  importModule: () => import('@huggingface/transformers'),
+  select: (transformers) => {
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
+    return transformers;
+  },
+});

@@ -1,4 +1,4 @@
-import { ModelLoaderError } from '@model-loader/core';
+import { formatIssues, ModelLoaderError } from '@model-loader/core';
 import { type PreparedAudio, prepareAudio, type WhisperAudioInput } from './decode-audio.js';
 import {
   type ResolvedWhisperSettings,
@@ -71,7 +71,7 @@ export function createWhisperModel(
     if (!parsed.success) {
       throw new ModelLoaderError(
         'CONFIG_INVALID',
-        `Invalid transcription options: ${parsed.error.issues.map((i) => `\`${i.path.join('.')}\` ${i.message}`).join('; ')}`,
+        `Invalid transcription options: ${formatIssues(parsed.error.issues)}`,
         { cause: parsed.error },
       );
     }

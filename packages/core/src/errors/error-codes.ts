@@ -182,6 +182,12 @@ export const ERROR_CODES = {
     fix: 'Read the exit signal or code and the last stderr lines in the message; check the model file (it is verified again before each restart) and memory. The engine restarts the model with backoff up to its restart limit; then reload it.',
     retryable: true,
   },
+  RUNTIME_NOT_INSTALLED: {
+    meaning:
+      "An adapter's runtime package (node-llama-cpp, @huggingface/transformers, onnxruntime-node, sharp, audio-decode) cannot be imported: it is not installed, or its native binary for this platform is missing.",
+    fix: 'Install the package named in the message next to the adapter (`pnpm add PACKAGE`) with its prebuilt binary for this platform; the error is not retried, so restart after installing.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Description of one error code. */

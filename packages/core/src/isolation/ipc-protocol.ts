@@ -1,12 +1,19 @@
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { LoadProgress } from '../spec/load-context.js';
+import type { ModelInspection } from '../spec/model-adapter.js';
 import type { ModelProcessEntry } from './model-process-entry.js';
 
 /** A request the parent sends; the child answers each with one `result` (streams first send chunks). */
 export type ProcessRequest =
   | { readonly op: 'init'; readonly entry: ModelProcessEntry }
-  | { readonly op: 'estimate'; readonly path: string; readonly options: unknown }
+  | {
+      readonly op: 'estimate';
+      readonly path: string;
+      readonly options: unknown;
+      /** The parent's `inspect` result, forwarded to the adapter's `estimateMemory`. */
+      readonly inspection?: ModelInspection;
+    }
   | {
       readonly op: 'load';
       readonly path: string;

@@ -88,6 +88,8 @@ export function isolateAdapter<TModel, TOptions>(
   const isolated: ModelAdapter<Remote<TModel>, TOptions> = {
     kind: adapter.kind,
     processEntry: entry,
+    ...(adapter.name === undefined ? {} : { name: adapter.name }),
+    ...(adapter.specVersion === undefined ? {} : { specVersion: adapter.specVersion }),
     ...(adapter.format ? { format: adapter.format } : {}),
     ...(adapter.requiredFiles ? { requiredFiles: adapter.requiredFiles } : {}),
     ...(adapter.inspect ? { inspect: adapter.inspect.bind(adapter) } : {}),
@@ -150,7 +152,7 @@ export function isolateAdapter<TModel, TOptions>(
   };
 
   if (adapter.estimateMemory) {
-    isolated.estimateMemory = async (path, estimateOptions) => {
+    isolated.estimateMemory = async (path, estimateOptions, inspection) => {
       const child = await start();
       const timeoutInMs = options.estimateTimeoutInMs ?? 60_000;
       const timer = setTimeout(
@@ -162,6 +164,7 @@ export function isolateAdapter<TModel, TOptions>(
           op: 'estimate',
           path,
           options: estimateOptions,
+          ...(inspection === undefined ? {} : { inspection }),
         })) as number;
         keepSpare(path, child);
         return bytes;

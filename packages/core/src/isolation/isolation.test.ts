@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import { ModelLoader } from '../model-loader.js';
+import { silentLogger } from '../spec/logger.js';
 import type { ModelAdapter } from '../spec/model-adapter.js';
 import { useTempDirs } from '../test-support/temp-dir.js';
 import { modelProcessOf } from './create-remote-handle.js';
+import { isolateAdapter } from './isolate-adapter.js';
 
 // The test adapter is plain JavaScript, imported by the model processes by its file URL.
 const testAdapterModule = new URL('../test-support/process-test-adapter.mjs', import.meta.url);
@@ -252,6 +254,21 @@ describe('isolated models (real child processes)', () => {
     const error = await loader.load('m').catch((thrown: unknown) => thrown);
     expect(ModelLoaderError.hasCode(error, 'MODEL_PROCESS_EXITED')).toBe(true);
     expect((error as Error).message).toContain('estimateMemory ran longer than 500 ms');
+  });
+
+  it("keeps the adapter's name and spec version and forwards inspect's result to estimateMemory", async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'model.bin');
+    await writeFile(path, 'weights');
+    const isolated = isolateAdapter(adapter({ factor: 2 }), {
+      modelName: 'm',
+      logger: silentLogger,
+      spareIdleInMs: 1,
+    });
+    expect([isolated.name, isolated.specVersion]).toEqual(['process-test', 2]);
+    const inspection = { format: 'test', details: { sizeInBytes: 1000 } };
+    expect(await isolated.estimateMemory?.(path, {}, inspection)).toBe(2000);
+    expect(await isolated.estimateMemory?.(path, {})).toBe('weights'.length * 2);
   });
 
   it('unload and close end the process', async () => {

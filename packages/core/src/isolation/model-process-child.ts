@@ -111,7 +111,9 @@ async function run(id: number, request: ProcessRequest): Promise<unknown> {
       return null;
     case 'estimate':
       if (!adapter) throw new Error('the model process was not initialised');
-      return (await adapter.estimateMemory?.(request.path, request.options)) ?? null;
+      return (
+        (await adapter.estimateMemory?.(request.path, request.options, request.inspection)) ?? null
+      );
     case 'load': {
       if (!adapter) throw new Error('the model process was not initialised');
       const context: LoadContext = {

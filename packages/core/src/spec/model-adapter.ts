@@ -23,6 +23,14 @@ export interface ModelInspection {
  * back; `TOptions` are the per-model options (`ModelSpec.options`).
  */
 export interface ModelAdapter<TModel, TOptions = Record<string, unknown>> {
+  /**
+   * Short name of the adapter (`gguf`, `whisper`, `ocr`; `function` for a plain loader function),
+   * for `/models`, logs and tools that group models by adapter. Optional in the type so that hand-
+   * written adapters keep compiling; every adapter of this project sets it.
+   */
+  readonly name?: string;
+  /** The `ADAPTER_SPEC_VERSION` of core the adapter was written for. */
+  readonly specVersion?: number;
   /** Format the file (kind `file`) must have, checked by magic bytes before anything else reads it. */
   readonly format?: ModelFormat;
   /** A single file, or a directory holding `requiredFiles`. */
@@ -34,8 +42,12 @@ export interface ModelAdapter<TModel, TOptions = Record<string, unknown>> {
    * `ModelLoaderError` (usually `MODEL_FILE_CORRUPT`) when the file would crash or confuse the runtime.
    */
   inspect?(path: string, signal: AbortSignal): Promise<ModelInspection>;
-  /** Bytes of memory the loaded model will take, for the memory budget. */
-  estimateMemory?(path: string, options: TOptions): Promise<number>;
+  /**
+   * Bytes of memory the loaded model will take, for the memory budget. `inspection` is what this
+   * adapter's own `inspect` returned for the same path in the same load (absent when the adapter
+   * has no `inspect`), so an estimate need not read the file's header a second time.
+   */
+  estimateMemory?(path: string, options: TOptions, inspection?: ModelInspection): Promise<number>;
   /** Loads the model. Must honour `context.signal`. */
   load(path: string, options: TOptions, context: LoadContext): Promise<TModel>;
   /**

@@ -4,9 +4,14 @@ import { readFile } from 'node:fs/promises';
 
 export function createProcessTestAdapter(settings = {}) {
   return {
+    name: 'process-test',
+    specVersion: 2,
     kind: 'file',
-    async estimateMemory(path, options) {
+    async estimateMemory(path, options, inspection) {
       if (options?.hangInEstimate) for (;;);
+      // The inspection the parent forwarded, when it carries a size.
+      const inspectedBytes = inspection?.details?.sizeInBytes;
+      if (typeof inspectedBytes === 'number') return inspectedBytes * (settings.factor ?? 1);
       return (await readFile(path)).length * (settings.factor ?? 1);
     },
     async load(path, _options, context) {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { ADAPTER_SPEC_VERSION } from '../adapter-kit/adapter-spec-version.js';
 import type { ModelAdapter } from '../spec/model-adapter.js';
 import { testModelAdapter } from './test-model-adapter.js';
 
@@ -8,6 +9,8 @@ const disposed: string[] = [];
 
 /** A JSON "model" adapter: proves the shared suite on an adapter without native code. */
 const jsonFolderAdapter: ModelAdapter<{ labels: string[]; labelCount: number }> = {
+  name: 'json-folder',
+  specVersion: ADAPTER_SPEC_VERSION,
   kind: 'directory',
   requiredFiles: ['labels.json'],
   async load(path) {
@@ -36,7 +39,13 @@ testModelAdapter({
 
 testModelAdapter({
   name: 'gguf-header',
-  adapter: { kind: 'file', format: 'gguf', load: async (path) => path },
+  adapter: {
+    name: 'gguf-header',
+    specVersion: ADAPTER_SPEC_VERSION,
+    kind: 'file',
+    format: 'gguf',
+    load: async (path) => path,
+  },
   async createValidModel(dir) {
     const bytes = Buffer.alloc(32);
     bytes.write('GGUF', 0, 'latin1');

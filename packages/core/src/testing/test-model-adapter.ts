@@ -2,6 +2,7 @@ import { cp, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAPTER_SPEC_VERSION } from '../adapter-kit/adapter-spec-version.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { IsolationMode, Remote } from '../isolation/model-process-entry.js';
 import { ModelLoader } from '../model-loader.js';
@@ -106,6 +107,11 @@ function runSuite<TModel, TOptions>(
       validPath = await options.createValidModel(root);
     }, timeout);
     afterAll(() => rm(root, { recursive: true, force: true }));
+
+    it('names itself and the adapter contract version it was written for', () => {
+      expect(adapter.name).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(adapter.specVersion).toBe(ADAPTER_SPEC_VERSION);
+    });
 
     it(
       'loads a valid model through the core, serves it, and disposes it on unload',

@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileSystemError } from '../errors/file-system-error.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 
 /** True when `child` is `root` or lies below it (both absolute, normalised). */
@@ -46,34 +47,4 @@ export async function resolveModelPath(
   }
   if (!isInside(modelDirRealPath, real)) throw outsideRoot(specPath, modelName, real);
   return real;
-}
-
-/** Maps a node:fs error on a model path to the engine's codes and the seed's wording. */
-export function fileSystemError(
-  error: unknown,
-  shownPath: string,
-  path: string,
-  modelName?: string,
-): ModelLoaderError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const fields = { path, cause: error, ...(modelName === undefined ? {} : { modelName }) };
-  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
-    return new ModelLoaderError(
-      'MODEL_FILE_NOT_FOUND',
-      `Model file not found: ${shownPath}`,
-      fields,
-    );
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new ModelLoaderError(
-      'MODEL_FILE_NOT_READABLE',
-      `Model file is not readable (permission denied): ${shownPath}`,
-      fields,
-    );
-  }
-  return new ModelLoaderError(
-    'MODEL_LOAD_FAILED',
-    `Cannot access model file ${shownPath}: ${(error as Error)?.message ?? String(error)}`,
-    { ...fields, isRetryable: true },
-  );
 }

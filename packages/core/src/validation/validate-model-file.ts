@@ -1,10 +1,11 @@
 import { constants, type Stats } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileSystemError } from '../errors/file-system-error.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { RequiredFile } from '../spec/model-adapter.js';
 import { type ModelFormat, modelFormatLabels } from '../spec/model-format.js';
-import { displayPath, fileSystemError, resolveModelPath } from './resolve-model-path.js';
+import { displayPath, resolveModelPath } from './resolve-model-path.js';
 import { sniffFileFormat } from './sniff-format.js';
 
 /** One validated file of a model. */
