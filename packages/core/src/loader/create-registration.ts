@@ -1,3 +1,4 @@
+import { adapterFromFunction } from '../adapter-kit/function-adapter.js';
 import { type ExpectedChecksum, parseChecksum } from '../checksum/parse-checksum.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import { isolateAdapter } from '../isolation/isolate-adapter.js';
@@ -81,7 +82,7 @@ export function createRegistration(spec: AnySpec, settings: LoaderSettings): Mod
 function toAdapter(
   adapter: AnySpec['adapter'] | undefined,
 ): ModelAdapter<unknown, unknown> | undefined {
-  if (typeof adapter === 'function') return { kind: 'file', load: adapter };
+  if (typeof adapter === 'function') return adapterFromFunction(adapter);
   if (
     adapter &&
     isModelAdapter(adapter) &&
