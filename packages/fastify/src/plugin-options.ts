@@ -1,7 +1,7 @@
 import { ModelLoaderError, type ModelRegistry } from '@model-loader/core';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { formatIssues } from './config/format-issues.js';
+import { formatIssues } from './errors/format-issues.js';
 import type { ClientKeyBy } from './hardening/client-key.js';
 import type { RateLimitOptions } from './hardening/register-rate-limit.js';
 import type { OpenApiOptions } from './openapi/register-openapi.js';

@@ -4,7 +4,7 @@ import { ModelLoaderError, type SourceEnvironment } from '@model-loader/core';
 import { parse as parseYaml } from 'yaml';
 import type { ClientKeyBy } from '../hardening/client-key.js';
 import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
-import { formatIssues } from './format-issues.js';
+import { formatIssues } from '../errors/format-issues.js';
 import { createModelsFileSchema, type ModelEntry, type ModelsFile } from './models-file-schema.js';
 import { type ServerEnv, serverEnvNames, serverEnvSchema } from './server-env.js';
 
