@@ -21,7 +21,18 @@ export { type ErrorBody, type ErrorResponse, toErrorResponse } from './errors/er
 export { HTTP_ERROR_CODES, HttpError, type HttpErrorCode } from './errors/http-error.js';
 export { HTTP_ERROR_DOCS, type HttpErrorDoc } from './errors/http-error-docs.js';
 export { HTTP_STATUS_BY_CODE, httpStatusFor } from './errors/http-status.js';
+export { type OpenAiErrorBody, toOpenAiErrorBody } from './errors/openai-error-body.js';
 export { scrubPaths } from './errors/scrub-paths.js';
+export {
+  createErrorHandler,
+  createNotFoundHandler,
+  errorResponseFor,
+  logErrorResponse,
+  modelDirsOf,
+  routeNotFoundError,
+  type SendErrorOptions,
+  sendError,
+} from './errors/send-error.js';
 export type { FastifyModels, ModelRequestStats } from './fastify-models.js';
 export { type ClientKeyBy, clientKeyOf } from './hardening/client-key.js';
 export {
