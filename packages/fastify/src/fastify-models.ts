@@ -19,7 +19,7 @@ export interface FastifyModels {
    * lease so the model is not disposed under it. `fn`'s signal aborts on timeout and when
    * `options.signal` aborts (pass `disconnectSignal(reply)`).
    * @throws ModelLoaderError MODEL_NOT_REGISTERED (404), MODEL_NOT_AVAILABLE (503)
-   * @throws HttpError QUEUE_FULL (503 + Retry-After), REQUEST_TIMEOUT (504), SHUTTING_DOWN (503)
+   * @throws HttpError MODEL_BUSY (503 + Retry-After), REQUEST_TIMEOUT (504), SHUTTING_DOWN (503)
    */
   run<TModel = unknown, TResult = unknown>(
     name: string,

@@ -80,7 +80,7 @@ describe('app.models.run', () => {
     expect(refused.headers['retry-after']).toBe('7');
     expect(refused.json()).toEqual({
       error: {
-        code: 'QUEUE_FULL',
+        code: 'MODEL_BUSY',
         message: "Model 'a' is busy: 2 running and 1 waiting; try again in 7 s",
       },
     });
