@@ -33,7 +33,13 @@ export {
   type SendErrorOptions,
   sendError,
 } from './errors/send-error.js';
-export type { FastifyModels, ModelRequestStats } from './fastify-models.js';
+export type {
+  FastifyModels,
+  ModelLoaderRegister,
+  ModelRequestStats,
+  ModelsOfLoader,
+  RegisteredModels,
+} from './fastify-models.js';
 export { type ClientKeyBy, clientKeyOf } from './hardening/client-key.js';
 export {
   clientErrorHandler,
@@ -44,6 +50,7 @@ export type { RateLimitOptions } from './hardening/register-rate-limit.js';
 export { disconnectSignal } from './limits/disconnect-signal.js';
 export type { RunFunction, RunOptions } from './limits/run-with-limits.js';
 export { modelLoaderPlugin } from './model-loader-plugin.js';
+export { modelsFor } from './models-for.js';
 export { listRoutes, type RouteEntry } from './openapi/list-routes.js';
 export type { OpenApiOptions } from './openapi/register-openapi.js';
 export type {

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { ModelLoader } from '@model-loader/core';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { modelsFor } from '../models-for.js';
 import {
   buildApp,
   createModelDir,
   createTestLoader,
   deferred,
   ggufBytes,
-  type TestModel,
 } from '../test-support/test-app.js';
 import { disconnectSignal } from './disconnect-signal.js';
 
@@ -27,7 +27,7 @@ async function setup(limits: Record<string, number>, loadModel = true) {
   const signals: AbortSignal[] = [];
   const app = await buildApp({ loader, limits }, {}, (app: FastifyInstance) => {
     app.post('/infer', async (_request, reply) =>
-      app.models.run<TestModel, { id: number }>(
+      modelsFor(app, loader).run(
         'a',
         async (model, signal) => {
           started.push(started.length + 1);
