@@ -52,7 +52,7 @@ export async function buildApp(
   const adapter = options.adapter ?? createGgufAdapter(config.gguf);
   const loader = createModelLoaderFromConfig(
     config,
-    { gguf: adapter as ModelAdapter<unknown, unknown> },
+    { gguf: adapter },
     { logger: app.log.child({ component: 'model-loader' }) },
   );
   await app.register(

@@ -1,7 +1,7 @@
-import type { OcrModel, OcrResult } from '@model-loader/adapter-ocr';
 import { createErrorHandler, disconnectSignal } from '@model-loader/fastify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { asOcrModel } from '../served-models.js';
 import { readUpload } from '../uploads/read-upload.js';
 import { modelName, parseFields } from './parse-fields.js';
 import { pickModel } from './pick-model.js';
@@ -27,9 +27,9 @@ export function registerOcrRoute(app: FastifyInstance, context: AppRouteContext)
     const query = (request.query ?? {}) as Record<string, unknown>;
     const options = parseFields(ocrFields, { ...query, ...upload.fields });
     const name = pickModel('OCR', context.ocrModels, options.model, 'ocr');
-    const result = await app.models.run<OcrModel, OcrResult>(
+    const result = await app.models.run(
       name,
-      (model, signal) => model.recognize(upload.bytes, { signal }),
+      (model, signal) => asOcrModel(model, name).recognize(upload.bytes, { signal }),
       { signal: disconnectSignal(reply) },
     );
     return { success: true, text: result.text, lines: result.lines };
