@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorResponse, toErrorResponse } from './error-response.js';
 import { HttpError } from './http-error.js';
+import { scrubPaths } from './scrub-paths.js';
 
 /** How a route family answers errors, on top of the plugin's table. */
 export interface SendErrorOptions {
@@ -30,7 +31,12 @@ export function errorResponseFor(
   app: FastifyInstance,
   options: Pick<SendErrorOptions, 'classify'> = {},
 ): ErrorResponse {
-  return options.classify?.(error) ?? toErrorResponse(error, modelDirsOf(app));
+  const dirs = modelDirsOf(app);
+  const own = options.classify?.(error);
+  if (!own) return toErrorResponse(error, dirs);
+  // An app's own message is scrubbed like the table's: no handler answers an absolute path.
+  const { code, message } = own.body.error;
+  return { ...own, body: { error: { code, message: scrubPaths(message, dirs) } } };
 }
 
 /**
