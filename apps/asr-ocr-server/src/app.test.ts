@@ -1,7 +1,7 @@
-import type { WhisperModel } from '@model-loader/adapter-whisper';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asSpeechModel } from './served-models.js';
 import { multipart, pngClaiming, textPng, toneWav } from './test-support/media.js';
 import { createTestApp, createTestConfig } from './test-support/test-server.js';
 
@@ -72,8 +72,8 @@ describe('POST /ocr', () => {
 describe('POST /asr', () => {
   it("returns the fixture's transcript of generated audio", async () => {
     const wav = toneWav(440);
-    const direct = await app.models.run<WhisperModel, { text: string }>('whisper', (model) =>
-      model.transcribe(wav),
+    const direct = await app.models.run('whisper', (model) =>
+      asSpeechModel(model, 'whisper').transcribe(wav),
     );
     const response = await post('/asr', [audioPart(wav)]);
     expect(response.statusCode).toBe(200);

@@ -2,6 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { createOcrAdapter, type OcrAdapterSettings } from '@model-loader/adapter-ocr';
 import { createWhisperAdapter, type WhisperAdapterSettings } from '@model-loader/adapter-whisper';
 import {
+  createErrorHandler,
   createFastifyOptions,
   createModelLoaderFromConfig,
   createPluginOptions,
@@ -12,7 +13,7 @@ import type { AsrOcrServerConfig } from './config/load-asr-ocr-config.js';
 import { registerAsrRoute } from './routes/asr-route.js';
 import { registerOcrRoute } from './routes/ocr-route.js';
 import { registerOpenAiAudioRoutes } from './routes/openai-audio-routes.js';
-import { createOpenAiErrorHandler } from './routes/openai-error-handler.js';
+import { openAiErrors } from './routes/openai-error-handler.js';
 import type { AppRouteContext } from './routes/route-context.js';
 import { createUploadBudget } from './uploads/upload-budget.js';
 
@@ -67,7 +68,6 @@ export async function buildApp(
     speechModels: namesOf('whisper'),
     ocrModels: namesOf('ocr'),
     uploads,
-    modelDirs: [config.modelDir],
   };
   const budget = createUploadBudget(uploads.uploadBudgetBytes, uploads.maxUploadBytes);
   app.decorate('uploadBudget', budget);
@@ -91,7 +91,7 @@ export async function buildApp(
     registerAsrRoute(routes, context);
     registerOcrRoute(routes, context);
     await routes.register(async (v1) => {
-      v1.setErrorHandler(createOpenAiErrorHandler(context.modelDirs));
+      v1.setErrorHandler(createErrorHandler(openAiErrors));
       registerOpenAiAudioRoutes(v1, context);
     });
   });

@@ -14,3 +14,10 @@ export {
   loadAsrOcrConfig,
 } from './config/load-asr-ocr-config.js';
 export { parseUploadLimits, type UploadLimits } from './config/upload-limits.js';
+export {
+  asOcrModel,
+  asSpeechModel,
+  type ServedModel,
+  type ServedOcrModel,
+  type ServedSpeechModel,
+} from './served-models.js';

@@ -104,7 +104,7 @@ describe('concurrent OCR requests', () => {
     });
   });
 
-  it('past the queue, answer 503 QUEUE_FULL with Retry-After in the seed shape', async () => {
+  it('past the queue, answer 503 MODEL_BUSY with Retry-After in the seed shape', async () => {
     const responses = await Promise.all(
       Array.from({ length: 7 }, (_, index) => ocrRequest(`Burst ${index}`)),
     );
@@ -116,6 +116,6 @@ describe('concurrent OCR requests', () => {
     for (const response of ok) expect(response.json().text).toMatch(/^Burst \d$/);
     // At least the configured 2 s; more once the mean OCR time says the queue takes longer.
     expect(Number(full[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(2);
-    expect(full[0]!.json()).toMatchObject({ success: false, error: { code: 'QUEUE_FULL' } });
+    expect(full[0]!.json()).toMatchObject({ success: false, error: { code: 'MODEL_BUSY' } });
   });
 });

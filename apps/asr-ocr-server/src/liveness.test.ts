@@ -1,7 +1,6 @@
-import type { WhisperModel } from '@model-loader/adapter-whisper';
-import type { Remote } from '@model-loader/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
+import { asSpeechModel } from './served-models.js';
 import { multipart, toneWav } from './test-support/media.js';
 import { createTestConfig } from './test-support/test-server.js';
 
@@ -67,9 +66,8 @@ describe('liveness while models work in their own processes', () => {
     const result = await poller.stop();
 
     expect(response.statusCode, response.body).toBe(200);
-    const direct = await app.models.run<Remote<WhisperModel>, { durationInSeconds: number }>(
-      'whisper',
-      (model) => model.transcribe(toneWav(440, 1, 24_000)),
+    const direct = await app.models.run('whisper', (model) =>
+      asSpeechModel(model, 'whisper').transcribe(toneWav(440, 1, 24_000)),
     );
     expect(direct.durationInSeconds).toBeCloseTo(1, 1);
     expect(result.failures).toBe(0);

@@ -319,7 +319,7 @@ describe('limits', () => {
     const refused = await request();
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
-    expect(refused.json().error.code).toBe('QUEUE_FULL');
+    expect(refused.json().error.code).toBe('MODEL_BUSY');
     const answers = await Promise.all(accepted);
     expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200, 200]);
     expect(answers.map((answer) => answer.json().usage.completion_tokens)).toEqual([

@@ -5,25 +5,17 @@ import {
 } from '@model-loader/adapter-gguf';
 import type { ModelAdapter } from '@model-loader/core';
 import {
+  createErrorHandler,
   createFastifyOptions,
   createModelLoaderFromConfig,
+  createNotFoundHandler,
   createPluginOptions,
   modelLoaderPlugin,
 } from '@model-loader/fastify';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { LlmServerConfig } from './config/llm-server-config.js';
-import {
-  type RouteErrorResponse,
-  toOpenAiErrorBody,
-  toRouteErrorResponse,
-} from './routes/error-responses.js';
+import { inferenceErrors, openAiErrors } from './routes/error-responses.js';
 import { registerInferenceRoute } from './routes/inference-route.js';
 import { OpenStreams } from './routes/open-streams.js';
 import { registerOpenAiRoutes } from './routes/openai-routes.js';
@@ -43,17 +35,6 @@ export interface BuildAppOptions {
   readonly adapter?: ModelAdapter<GgufModelHandle, GgufLoadOptions>;
 }
 
-type ErrorBodyShape = (response: RouteErrorResponse) => unknown;
-
-function errorHandler(app: FastifyInstance, shape: ErrorBodyShape, codeUnknownFields: boolean) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const response = toRouteErrorResponse(error, [app.models.loader.modelDir], codeUnknownFields);
-    if (response.statusCode === 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: response.body.error.code }, response.body.error.message);
-    return reply.code(response.statusCode).headers(response.headers).send(shape(response));
-  };
-}
-
 /**
  * The LLM server: the model-loader plugin (health, readiness, `/models`, admin, metrics, limits,
  * shutdown) with the config's GGUF models, `POST /inference`, and OpenAI-compatible
@@ -71,7 +52,7 @@ export async function buildApp(
   const adapter = options.adapter ?? createGgufAdapter(config.gguf);
   const loader = createModelLoaderFromConfig(
     config,
-    { gguf: adapter as ModelAdapter<unknown, unknown> },
+    { gguf: adapter },
     { logger: app.log.child({ component: 'model-loader' }) },
   );
   await app.register(
@@ -83,30 +64,15 @@ export async function buildApp(
 
   await app.register(async (child) => {
     child.setValidatorCompiler(validatorCompiler);
-    child.setErrorHandler(errorHandler(child, (response) => response.body, false));
+    child.setErrorHandler(createErrorHandler(inferenceErrors));
     registerInferenceRoute(child.withTypeProvider<ZodTypeProvider>(), child);
   });
 
   await app.register(
     async (child) => {
       child.setValidatorCompiler(validatorCompiler);
-      child.setErrorHandler(errorHandler(child, toOpenAiErrorBody, true));
-      child.setNotFoundHandler((request, reply) =>
-        reply.code(404).send(
-          toOpenAiErrorBody({
-            statusCode: 404,
-            headers: {},
-            isServerError: false,
-            param: null,
-            body: {
-              error: {
-                code: 'NOT_FOUND',
-                message: `Route ${request.method} ${request.url} not found`,
-              },
-            },
-          }),
-        ),
-      );
+      child.setErrorHandler(createErrorHandler(openAiErrors));
+      child.setNotFoundHandler(createNotFoundHandler(openAiErrors));
       registerOpenAiRoutes(child.withTypeProvider<ZodTypeProvider>(), child, streams);
     },
     { prefix: '/v1' },

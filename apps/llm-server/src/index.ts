@@ -7,3 +7,4 @@ export {
   loadLlmServerConfig,
 } from './config/llm-server-config.js';
 export { API_ERROR_CODES, ApiError, type ApiErrorCode } from './generation/api-error.js';
+export type { ServedGgufModel } from './served-models.js';

@@ -3,9 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OcrModel } from '@model-loader/adapter-ocr';
 import { createOcrAdapter, getDefaultOcrModelPath } from '@model-loader/adapter-ocr';
-import { buildApp, loadAsrOcrConfig } from '@model-loader/asr-ocr-server';
+import { asOcrModel, buildApp, loadAsrOcrConfig } from '@model-loader/asr-ocr-server';
 import { silentLogger } from '@model-loader/core';
 import sharp from 'sharp';
 
@@ -88,8 +87,7 @@ try {
   const viaAdapter = async () => (await direct.recognize(image)).text;
   // The server's own model through the plugin's limiter and lease, without HTTP.
   const viaRun = async () =>
-    (await app.models.run<OcrModel, { text: string }>('ocr', (model) => model.recognize(image)))
-      .text;
+    (await app.models.run('ocr', (model) => asOcrModel(model, 'ocr').recognize(image))).text;
   for (const [name, call] of [
     ['adapter', viaAdapter],
     ['server', viaServer],

@@ -1,4 +1,4 @@
-import type { ModelRegistry } from '@model-loader/core';
+import type { ModelLoader, ModelName, ModelOf, ModelRegistry } from '@model-loader/core';
 import type { Registry } from 'prom-client';
 import type { RunFunction, RunOptions } from './limits/run-with-limits.js';
 
@@ -10,20 +10,48 @@ export interface ModelRequestStats {
   readonly maxQueue: number;
 }
 
+/**
+ * Augment this interface in an app to type `app.models.run` from the registration: with
+ * `loader` the model of each name comes from the `ModelLoader`'s registered models, with `models`
+ * from a map of name to model (for a models file, whose names are only known at run time).
+ *
+ * @example
+ * declare module '@model-loader/fastify' {
+ *   interface ModelLoaderRegister {
+ *     models: Record<string, Remote<GgufModelHandle>>;
+ *   }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the app's module augmentation
+export interface ModelLoaderRegister {}
+
+/** The registered models of a `ModelLoader` type: name -> what `use` and `run` hand to `fn`. */
+export type ModelsOfLoader<TLoader> =
+  // biome-ignore lint/suspicious/noExplicitAny: matches a loader of any default isolation
+  TLoader extends ModelLoader<infer TModels, any> ? TModels : Record<string, unknown>;
+
+/** The models `app.models.run` knows, from {@link ModelLoaderRegister}; any name to `unknown` without it. */
+export type RegisteredModels = ModelLoaderRegister extends { readonly models: infer TModels }
+  ? TModels
+  : ModelLoaderRegister extends { readonly loader: infer TLoader }
+    ? ModelsOfLoader<TLoader>
+    : Record<string, unknown>;
+
 /** `app.models`: the loader plus the server's limits, readiness and shutdown state. */
-export interface FastifyModels {
+export interface FastifyModels<TModels = RegisteredModels> {
   /** The loader given to the plugin. */
   readonly loader: ModelRegistry;
   /**
    * Runs `fn` with a loaded model under the model's concurrency limit and bounded queue, holding a
    * lease so the model is not disposed under it. `fn`'s signal aborts on timeout and when
-   * `options.signal` aborts (pass `disconnectSignal(reply)`).
+   * `options.signal` aborts (pass `disconnectSignal(reply)`). `fn`'s model has the type registered
+   * for `name` (see {@link ModelLoaderRegister}).
    * @throws ModelLoaderError MODEL_NOT_REGISTERED (404), MODEL_NOT_AVAILABLE (503)
-   * @throws HttpError QUEUE_FULL (503 + Retry-After), REQUEST_TIMEOUT (504), SHUTTING_DOWN (503)
+   * @throws HttpError MODEL_BUSY (503 + Retry-After), REQUEST_TIMEOUT (504), SHUTTING_DOWN (503)
    */
-  run<TModel = unknown, TResult = unknown>(
-    name: string,
-    fn: RunFunction<TModel, TResult>,
+  run<TName extends ModelName<TModels>, TResult>(
+    name: TName,
+    fn: RunFunction<ModelOf<TModels, TName>, TResult>,
     options?: RunOptions,
   ): Promise<TResult>;
   /** True when every required model is loaded and the server is not shutting down. */

@@ -21,8 +21,25 @@ export { type ErrorBody, type ErrorResponse, toErrorResponse } from './errors/er
 export { HTTP_ERROR_CODES, HttpError, type HttpErrorCode } from './errors/http-error.js';
 export { HTTP_ERROR_DOCS, type HttpErrorDoc } from './errors/http-error-docs.js';
 export { HTTP_STATUS_BY_CODE, httpStatusFor } from './errors/http-status.js';
+export { type OpenAiErrorBody, toOpenAiErrorBody } from './errors/openai-error-body.js';
 export { scrubPaths } from './errors/scrub-paths.js';
-export type { FastifyModels, ModelRequestStats } from './fastify-models.js';
+export {
+  createErrorHandler,
+  createNotFoundHandler,
+  errorResponseFor,
+  logErrorResponse,
+  modelDirsOf,
+  routeNotFoundError,
+  type SendErrorOptions,
+  sendError,
+} from './errors/send-error.js';
+export type {
+  FastifyModels,
+  ModelLoaderRegister,
+  ModelRequestStats,
+  ModelsOfLoader,
+  RegisteredModels,
+} from './fastify-models.js';
 export { type ClientKeyBy, clientKeyOf } from './hardening/client-key.js';
 export {
   clientErrorHandler,
@@ -33,6 +50,7 @@ export type { RateLimitOptions } from './hardening/register-rate-limit.js';
 export { disconnectSignal } from './limits/disconnect-signal.js';
 export type { RunFunction, RunOptions } from './limits/run-with-limits.js';
 export { modelLoaderPlugin } from './model-loader-plugin.js';
+export { modelsFor } from './models-for.js';
 export { listRoutes, type RouteEntry } from './openapi/list-routes.js';
 export type { OpenApiOptions } from './openapi/register-openapi.js';
 export type {

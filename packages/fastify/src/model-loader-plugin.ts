@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { toErrorResponse } from './errors/error-response.js';
 import { HttpError } from './errors/http-error.js';
+import { createErrorHandler, createNotFoundHandler } from './errors/send-error.js';
 import type { FastifyModels } from './fastify-models.js';
 import { clientKeyOf, currentClient } from './hardening/client-key.js';
 import { registerRateLimit } from './hardening/register-rate-limit.js';
@@ -178,17 +178,8 @@ async function modelLoaderPluginImpl(
   app.decorate('models', models);
 
   if (options.errorHandler) {
-    app.setErrorHandler((error, request, reply) => {
-      const response = toErrorResponse(error, modelDirs);
-      if (response.statusCode === 500) request.log.error({ err: error }, 'request failed');
-      else request.log.info({ code: response.body.error.code }, response.body.error.message);
-      return reply.code(response.statusCode).headers(response.headers).send(response.body);
-    });
-    app.setNotFoundHandler((request, reply) =>
-      reply.code(404).send({
-        error: { code: 'NOT_FOUND', message: `Route ${request.method} ${request.url} not found` },
-      }),
-    );
+    app.setErrorHandler(createErrorHandler());
+    app.setNotFoundHandler(createNotFoundHandler());
   }
 
   // Both collect the routes registered after them, the app's own included: they come first.

@@ -1,7 +1,7 @@
 import { ModelLoaderError, type ModelRegistry } from '@model-loader/core';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { formatIssues } from './config/format-issues.js';
+import { formatIssues } from './errors/format-issues.js';
 import type { ClientKeyBy } from './hardening/client-key.js';
 import type { RateLimitOptions } from './hardening/register-rate-limit.js';
 import type { OpenApiOptions } from './openapi/register-openapi.js';
@@ -13,7 +13,7 @@ import type { StartupPull } from './startup-pull.js';
 export interface ModelLimits {
   /** Calls running with the model at once. @default 1 */
   readonly concurrency?: number;
-  /** Calls waiting for a slot; more are refused with 503 QUEUE_FULL and `Retry-After`. @default 16 */
+  /** Calls waiting for a slot; more are refused with 503 MODEL_BUSY and `Retry-After`. @default 16 */
   readonly maxQueue?: number;
   /** Time limit of one call, queue wait included; the work's signal aborts then. @default 60000 */
   readonly timeoutInMs?: number;
@@ -23,7 +23,7 @@ export interface ModelLimits {
    */
   readonly maxQueuePerClient?: number;
   /**
-   * Smallest `Retry-After` sent with QUEUE_FULL. The value sent is the queue's expected wait (mean
+   * Smallest `Retry-After` sent with MODEL_BUSY. The value sent is the queue's expected wait (mean
    * service time x queue position / concurrency), at least this and at most the timeout. @default 1
    */
   readonly retryAfterInSeconds?: number;

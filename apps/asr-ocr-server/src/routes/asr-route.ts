@@ -1,10 +1,11 @@
+import { createErrorHandler } from '@model-loader/fastify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { readUpload } from '../uploads/read-upload.js';
 import { flag, language, modelName, parseFields } from './parse-fields.js';
 import { pickModel } from './pick-model.js';
 import type { AppRouteContext } from './route-context.js';
-import { createSeedErrorHandler } from './seed-error-handler.js';
+import { seedErrors } from './seed-error-handler.js';
 import { transcribe } from './transcribe.js';
 
 const asrFields = z.strictObject({
@@ -22,30 +23,26 @@ const asrFields = z.strictObject({
  * parameters. Answers the seed's shape `{ success, text, chunks?, language?, durationInSeconds }`.
  */
 export function registerAsrRoute(app: FastifyInstance, context: AppRouteContext): void {
-  app.post(
-    '/asr',
-    { errorHandler: createSeedErrorHandler(context.modelDirs) },
-    async (request, reply) => {
-      const upload = await readUpload(request, {
-        kind: 'audio',
-        fileField: 'audio',
-        maxUploadBytes: context.uploads.maxUploadBytes,
-      });
-      const query = (request.query ?? {}) as Record<string, unknown>;
-      const options = parseFields(asrFields, { ...query, ...upload.fields });
-      const name = pickModel('speech', context.speechModels, options.model, 'whisper');
-      const result = await transcribe(app, reply, name, upload.bytes, {
-        language: options.language,
-        task: options.task,
-        returnTimestamps: options.timestamps,
-      });
-      return {
-        success: true,
-        text: result.text,
-        ...(result.chunks ? { chunks: result.chunks } : {}),
-        ...(result.language === undefined ? {} : { language: result.language }),
-        durationInSeconds: result.durationInSeconds,
-      };
-    },
-  );
+  app.post('/asr', { errorHandler: createErrorHandler(seedErrors) }, async (request, reply) => {
+    const upload = await readUpload(request, {
+      kind: 'audio',
+      fileField: 'audio',
+      maxUploadBytes: context.uploads.maxUploadBytes,
+    });
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const options = parseFields(asrFields, { ...query, ...upload.fields });
+    const name = pickModel('speech', context.speechModels, options.model, 'whisper');
+    const result = await transcribe(app, reply, name, upload.bytes, {
+      language: options.language,
+      task: options.task,
+      returnTimestamps: options.timestamps,
+    });
+    return {
+      success: true,
+      text: result.text,
+      ...(result.chunks ? { chunks: result.chunks } : {}),
+      ...(result.language === undefined ? {} : { language: result.language }),
+      durationInSeconds: result.durationInSeconds,
+    };
+  });
 }

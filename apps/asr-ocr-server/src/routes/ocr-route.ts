@@ -1,12 +1,12 @@
-import type { OcrModel, OcrResult } from '@model-loader/adapter-ocr';
-import { disconnectSignal } from '@model-loader/fastify';
+import { createErrorHandler, disconnectSignal } from '@model-loader/fastify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { asOcrModel } from '../served-models.js';
 import { readUpload } from '../uploads/read-upload.js';
 import { modelName, parseFields } from './parse-fields.js';
 import { pickModel } from './pick-model.js';
 import type { AppRouteContext } from './route-context.js';
-import { createSeedErrorHandler } from './seed-error-handler.js';
+import { seedErrors } from './seed-error-handler.js';
 
 const ocrFields = z.strictObject({
   /** An OCR model of the models file; default: the first. */
@@ -18,24 +18,20 @@ const ocrFields = z.strictObject({
  * body with an image/* content type). Answers `{ success, text, lines: [{ text, confidence, box }] }`.
  */
 export function registerOcrRoute(app: FastifyInstance, context: AppRouteContext): void {
-  app.post(
-    '/ocr',
-    { errorHandler: createSeedErrorHandler(context.modelDirs) },
-    async (request, reply) => {
-      const upload = await readUpload(request, {
-        kind: 'image',
-        fileField: 'image',
-        maxUploadBytes: context.uploads.maxUploadBytes,
-      });
-      const query = (request.query ?? {}) as Record<string, unknown>;
-      const options = parseFields(ocrFields, { ...query, ...upload.fields });
-      const name = pickModel('OCR', context.ocrModels, options.model, 'ocr');
-      const result = await app.models.run<OcrModel, OcrResult>(
-        name,
-        (model, signal) => model.recognize(upload.bytes, { signal }),
-        { signal: disconnectSignal(reply) },
-      );
-      return { success: true, text: result.text, lines: result.lines };
-    },
-  );
+  app.post('/ocr', { errorHandler: createErrorHandler(seedErrors) }, async (request, reply) => {
+    const upload = await readUpload(request, {
+      kind: 'image',
+      fileField: 'image',
+      maxUploadBytes: context.uploads.maxUploadBytes,
+    });
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const options = parseFields(ocrFields, { ...query, ...upload.fields });
+    const name = pickModel('OCR', context.ocrModels, options.model, 'ocr');
+    const result = await app.models.run(
+      name,
+      (model, signal) => asOcrModel(model, name).recognize(upload.bytes, { signal }),
+      { signal: disconnectSignal(reply) },
+    );
+    return { success: true, text: result.text, lines: result.lines };
+  });
 }

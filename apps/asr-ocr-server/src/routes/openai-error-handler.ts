@@ -1,5 +1,4 @@
-import { HttpError, toErrorResponse } from '@model-loader/fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError, type SendErrorOptions, toOpenAiErrorBody } from '@model-loader/fastify';
 
 const marker = Symbol.for('@model-loader/asr-ocr-server.field-error');
 
@@ -35,46 +34,21 @@ export class UnsupportedFieldError extends Error {
   }
 }
 
-/** OpenAI's error `type` for a status (the same table as the LLM server's). */
-function openAiErrorType(statusCode: number): string {
-  if (statusCode === 401) return 'authentication_error';
-  if (statusCode === 403) return 'permission_error';
-  if (statusCode === 404) return 'not_found_error';
-  if (statusCode === 429) return 'rate_limit_error';
-  return statusCode >= 500 ? 'server_error' : 'invalid_request_error';
-}
-
 /**
- * Error handler of the `/v1/audio` routes: OpenAI's shape `{ error: { message, type, param, code } }`
+ * How the `/v1/audio` routes answer errors: OpenAI's shape `{ error: { message, type, param, code } }`
  * with the plugin's status, code and headers (Retry-After), as the LLM server answers.
  */
-export function createOpenAiErrorHandler(modelDirs: readonly string[]) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof UnsupportedFieldError) {
-      request.log.info({ code: error.code }, error.message);
-      return reply.code(400).send({
-        error: {
-          message: error.message,
-          type: 'invalid_request_error',
-          param: error.param,
-          code: error.code,
-        },
-      });
-    }
-    const response = toErrorResponse(error, modelDirs);
-    const { code, message } = response.body.error;
-    if (response.statusCode === 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code }, message);
-    return reply
-      .code(response.statusCode)
-      .headers(response.headers)
-      .send({
-        error: {
-          message,
-          type: openAiErrorType(response.statusCode),
-          param: FieldError.isFieldError(error) ? error.param : null,
-          code,
-        },
-      });
-  };
-}
+export const openAiErrors: SendErrorOptions = {
+  classify(error) {
+    if (!(error instanceof UnsupportedFieldError) && !FieldError.isFieldError(error))
+      return undefined;
+    return {
+      statusCode: 400,
+      headers: {},
+      body: { error: { code: error.code, message: error.message } },
+      isServerError: false,
+      param: error.param,
+    };
+  },
+  render: toOpenAiErrorBody,
+};

@@ -7,6 +7,4 @@ export interface AppRouteContext {
   /** Names of the models that use the OCR adapter; the first is the default. */
   readonly ocrModels: readonly string[];
   readonly uploads: UploadLimits;
-  /** Folders scrubbed from error messages. */
-  readonly modelDirs: readonly string[];
 }

@@ -1,7 +1,8 @@
-import type { WhisperModel, WhisperTranscription } from '@model-loader/adapter-whisper';
+import type { WhisperTranscription } from '@model-loader/adapter-whisper';
 import { ModelLoaderError } from '@model-loader/core';
 import { disconnectSignal, HttpError } from '@model-loader/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { asSpeechModel } from '../served-models.js';
 
 /** Options a client may set on one transcription. */
 export interface SpeechRequestOptions {
@@ -23,10 +24,10 @@ export async function transcribe(
   options: SpeechRequestOptions,
 ): Promise<WhisperTranscription> {
   try {
-    return await app.models.run<WhisperModel, WhisperTranscription>(
+    return await app.models.run(
       name,
       (model, signal) =>
-        model.transcribe(audio, {
+        asSpeechModel(model, name).transcribe(audio, {
           signal,
           ...(options.language === undefined ? {} : { language: options.language }),
           ...(options.task === undefined ? {} : { task: options.task }),

@@ -105,7 +105,7 @@ export function runGeneration(
   request: GenerationRequest,
 ): Promise<ServedGeneration> {
   const receivedAt = performance.now();
-  return app.models.run<Remote<GgufModelHandle>, ServedGeneration>(
+  return app.models.run(
     request.modelName,
     async (model, signal) => {
       const waitedInMs = performance.now() - receivedAt;
@@ -131,7 +131,7 @@ export async function streamGeneration(
   stop?: AbortSignal,
 ): Promise<void> {
   const receivedAt = performance.now();
-  await app.models.run<Remote<GgufModelHandle>, void>(
+  await app.models.run(
     request.modelName,
     async (model, signal) => {
       const waitedInMs = performance.now() - receivedAt;

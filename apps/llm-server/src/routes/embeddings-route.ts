@@ -1,5 +1,3 @@
-import type { GgufEmbeddings, GgufModelHandle } from '@model-loader/adapter-gguf';
-import type { Remote } from '@model-loader/core';
 import { disconnectSignal } from '@model-loader/fastify';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../generation/api-error.js';
@@ -27,7 +25,7 @@ export function registerEmbeddingsRoute(routes: ZodApp, app: FastifyInstance): v
     const body = request.body;
     refuseUnsupported(body, EMBEDDING_REFUSALS);
     const inputs = typeof body.input === 'string' ? [body.input] : body.input;
-    const result = await app.models.run<Remote<GgufModelHandle>, GgufEmbeddings>(
+    const result = await app.models.run(
       body.model,
       async (model, signal) => {
         for (const [index, input] of inputs.entries()) {

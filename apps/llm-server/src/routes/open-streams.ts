@@ -1,7 +1,9 @@
+import type { HttpErrorCode } from '@model-loader/fastify';
+
 /** A server-sent event stream that can be ended from outside (at shutdown). */
 export interface ClosableStream {
   /** Sends a last error event with `code` and `[DONE]`, ends the response and stops the work. */
-  close(code: string, message: string): void;
+  close(code: HttpErrorCode, message: string): void;
 }
 
 /**

@@ -1,12 +1,17 @@
 import type { GgufUsage } from '@model-loader/adapter-gguf';
-import { HttpError } from '@model-loader/fastify';
+import {
+  errorResponseFor,
+  HttpError,
+  logErrorResponse,
+  toOpenAiErrorBody,
+} from '@model-loader/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   type GenerationRequest,
   type ServedGeneration,
   streamGeneration,
 } from '../generation/run-generation.js';
-import { toOpenAiErrorBody, toRouteErrorResponse } from './error-responses.js';
+import { openAiErrors } from './error-responses.js';
 import type { OpenStreams } from './open-streams.js';
 import { openSse, type SseWriter } from './sse-writer.js';
 
@@ -37,15 +42,7 @@ export async function streamEvents(
     close(code, message) {
       reply.log.warn({ code }, message);
       if (sse) {
-        sse.send(
-          toOpenAiErrorBody({
-            statusCode: 503,
-            headers: {},
-            isServerError: true,
-            param: null,
-            body: { error: { code, message } },
-          }),
-        );
+        sse.send(toOpenAiErrorBody(errorResponseFor(new HttpError(code, message), app)));
         sse.finish();
       }
       stop.abort(new HttpError('SHUTTING_DOWN', message));
@@ -74,12 +71,8 @@ export async function streamEvents(
     );
   } catch (error) {
     if (!sse) throw error;
-    const response = toRouteErrorResponse(error, [app.models.loader.modelDir]);
-    if (response.isServerError && response.statusCode === 500) {
-      reply.log.error({ err: error }, 'streaming failed');
-    } else {
-      reply.log.info({ code: response.body.error.code }, response.body.error.message);
-    }
+    const response = errorResponseFor(error, app, openAiErrors);
+    logErrorResponse(reply.log, error, response);
     sse.send(toOpenAiErrorBody(response));
     sse.done();
   } finally {

@@ -131,8 +131,8 @@ export const ERROR_CODES = {
   },
   MODEL_BUSY: {
     meaning:
-      "A request to a loaded model was refused because the model's queue of waiting requests is full.",
-    fix: 'Try the request again later (for example answer HTTP 503 with Retry-After), or raise `maxQueuedRequests` or `parallelSequences` in the adapter settings.',
+      "A request to a loaded model was refused because a queue of waiting requests is full: the server's per-model queue (HTTP 503, also when the client already holds its share of it) or the adapter's own (the GGUF sequence pool).",
+    fix: "Try again after `Retry-After` seconds (the server computes it from the queue's expected wait); if it happens under normal load, raise `MODEL_QUEUE_SIZE` or `MODEL_CONCURRENCY` on the server, or `maxQueuedRequests` or `parallelSequences` in the adapter settings.",
     retryable: true,
   },
   PROMPT_TOO_LONG: {

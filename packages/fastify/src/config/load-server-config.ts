@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { ModelLoaderError, type SourceEnvironment } from '@model-loader/core';
 import { parse as parseYaml } from 'yaml';
+import { formatIssues } from '../errors/format-issues.js';
 import type { ClientKeyBy } from '../hardening/client-key.js';
 import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
-import { formatIssues } from './format-issues.js';
 import { createModelsFileSchema, type ModelEntry, type ModelsFile } from './models-file-schema.js';
 import { type ServerEnv, serverEnvNames, serverEnvSchema } from './server-env.js';
 

@@ -22,7 +22,7 @@ export const serverEnvSchema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().pipe(z.int().positive()).default(60_000),
   /** Calls running with one model at once. @default 1 */
   MODEL_CONCURRENCY: z.coerce.number().pipe(z.int().min(1)).default(1),
-  /** Calls waiting per model before 503 QUEUE_FULL. @default 16 */
+  /** Calls waiting per model before 503 MODEL_BUSY. @default 16 */
   MODEL_QUEUE_SIZE: z.coerce.number().pipe(z.int().min(0)).default(16),
   /** Calls one client may have waiting per model. @default half of MODEL_QUEUE_SIZE, rounded up */
   MODEL_QUEUE_PER_CLIENT: optionalNumber(z.int().min(1)),

@@ -18,7 +18,7 @@ describe('the status table', () => {
     expect(HTTP_STATUS_BY_CODE.MODEL_NOT_AVAILABLE).toBe(503);
     expect(HTTP_STATUS_BY_CODE.IMAGE_INVALID).toBe(400);
     expect(HTTP_STATUS_BY_CODE.IMAGE_TOO_LARGE).toBe(413);
-    expect(HTTP_STATUS_BY_CODE.QUEUE_FULL).toBe(503);
+    expect(HTTP_STATUS_BY_CODE.MODEL_BUSY).toBe(503);
   });
 });
 

@@ -13,8 +13,10 @@ export interface ErrorResponse {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: ErrorBody;
-  /** True when the error is the server's fault (logged at error level). */
+  /** True when the error is the server's fault (status 5xx). */
   readonly isServerError: boolean;
+  /** The request field at fault, when an app's own error names one (OpenAI's `param`). */
+  readonly param?: string | null;
 }
 
 interface FastifyLikeError {

@@ -1,4 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ERROR_CODES } from '@model-loader/core';
 import { describe, expect, it } from 'vitest';
 import { HTTP_ERROR_CODES, type HttpErrorCode } from './http-error.js';
 import { HTTP_ERROR_DOCS } from './http-error-docs.js';
@@ -38,5 +41,69 @@ describe('HTTP error codes', () => {
 
   it('documents no code that does not exist', () => {
     expect(Object.keys(HTTP_ERROR_DOCS).sort()).toEqual(Object.keys(HTTP_ERROR_CODES).sort());
+  });
+});
+
+const repoUrl = new URL('../../../../', import.meta.url);
+
+/** Non-test TypeScript files below `dir` (relative to the repository root). */
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(new URL(dir, repoUrl), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .filter(
+      (entry) => !entry.name.endsWith('.test.ts') && !entry.parentPath.includes('test-support'),
+    )
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/**
+ * Every code an answer of the plugin or the servers can carry, as written in their sources: a code
+ * passed to an error's constructor (`new HttpError('X'`, `new ApiError(\n 'X'`), a `code: 'X'` or
+ * `code = 'X'` field, and a `X: 400` row of a code-to-status table.
+ */
+function answeredCodes(source: string): string[] {
+  const patterns = [
+    /Error\(\s*'([A-Z][A-Z0-9_]+)'/g,
+    /\bcode(?:\s*:|\s*=)\s*'([A-Z][A-Z0-9_]+)'/g,
+    /^\s+([A-Z][A-Z0-9_]+): [1-5]\d\d,$/gm,
+  ];
+  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1]!));
+}
+
+describe('docs/errors.md', () => {
+  it('has a row for every code the plugin and both servers can answer with', async () => {
+    const docs = await readFile(docsUrl, 'utf8');
+    const documented = new Set([...docs.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const dirs = ['packages/fastify/src', 'apps/llm-server/src', 'apps/asr-ocr-server/src'];
+    const found = new Map<string, string>();
+    for (const file of (await Promise.all(dirs.map(sourceFiles))).flat()) {
+      for (const code of answeredCodes(await readFile(file, 'utf8'))) {
+        if (!found.has(code)) found.set(code, relative(fileURLToPath(repoUrl), file));
+      }
+    }
+    for (const code of [...Object.keys(ERROR_CODES), ...Object.keys(HTTP_ERROR_CODES)]) {
+      if (!found.has(code)) found.set(code, 'the error tables');
+    }
+    // The scan must see the apps' own codes, or it proves nothing.
+    expect([...found.keys()]).toEqual(
+      expect.arrayContaining([
+        'CONTEXT_LENGTH_EXCEEDED',
+        'REQUEST_UNSUPPORTED',
+        'REQUEST_FIELD_UNKNOWN',
+        'JSON_SCHEMA_UNSUPPORTED',
+        'MODEL_BUSY',
+        'UPLOAD_BUDGET_EXCEEDED',
+      ]),
+    );
+    const undocumented = [...found].filter(([code]) => !documented.has(code));
+    expect(undocumented, 'codes answered by the servers without a row in docs/errors.md').toEqual(
+      [],
+    );
+  });
+
+  it('does not list the retired QUEUE_FULL as a live code', async () => {
+    const docs = await readFile(docsUrl, 'utf8');
+    expect(docs).not.toMatch(/^\| `QUEUE_FULL` \|/m);
   });
 });

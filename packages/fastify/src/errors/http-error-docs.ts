@@ -69,11 +69,6 @@ export const HTTP_ERROR_DOCS: Readonly<Record<HttpErrorCode, HttpErrorDoc>> = {
     meaning: 'An unexpected error; the details are only in the server log, under the request id.',
     fix: 'Report it with the request id (`x-request-id`).',
   },
-  QUEUE_FULL: {
-    meaning:
-      "The model's queue of waiting requests is full (or the client already holds its share of it).",
-    fix: "Try again after `Retry-After` seconds (computed from the queue's expected wait); raise `MODEL_QUEUE_SIZE` or `MODEL_CONCURRENCY` if it happens under normal load.",
-  },
   SHUTTING_DOWN: {
     meaning: 'The server is shutting down and takes no new work.',
     fix: 'Send the request to another replica, or again once the server is back.',

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@model-loader/core';
+
 const marker = Symbol.for('@model-loader/fastify.http-error');
 
 /**
@@ -31,8 +33,6 @@ export const HTTP_ERROR_CODES = {
   REQUEST_ABORTED: 499,
   /** An unexpected error; details are only in the server log. */
   INTERNAL_ERROR: 500,
-  /** The model's queue of waiting requests is full; try again after `Retry-After` seconds. */
-  QUEUE_FULL: 503,
   /** The server is shutting down and takes no new work. */
   SHUTTING_DOWN: 503,
   /** Uploads in progress already hold the server's upload byte budget; try again after `Retry-After` seconds. */
@@ -44,11 +44,28 @@ export const HTTP_ERROR_CODES = {
 /** A code of the HTTP layer. */
 export type HttpErrorCode = keyof typeof HTTP_ERROR_CODES;
 
+/**
+ * Core codes the HTTP layer raises itself, with their status; the core's table documents them.
+ * `MODEL_BUSY` is the one "queue full" code of the server's queue and of an adapter's own, so a
+ * client retries both the same way (`QUEUE_FULL` is retired and never reused).
+ */
+export const CORE_CODES_RAISED_BY_HTTP = {
+  MODEL_BUSY: 503,
+} as const satisfies Partial<Record<ErrorCode, number>>;
+
+/** A code an {@link HttpError} can carry. */
+export type HttpErrorCarriedCode = HttpErrorCode | keyof typeof CORE_CODES_RAISED_BY_HTTP;
+
+const statusByCarriedCode: Readonly<Record<HttpErrorCarriedCode, number>> = {
+  ...HTTP_ERROR_CODES,
+  ...CORE_CODES_RAISED_BY_HTTP,
+};
+
 /** An error that answers with a given code, status and headers. */
 export class HttpError extends Error {
   readonly [marker] = true;
   override readonly name = 'HttpError';
-  readonly code: HttpErrorCode;
+  readonly code: HttpErrorCarriedCode;
   readonly statusCode: number;
   /** Extra response headers, for example `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>;
@@ -60,13 +77,13 @@ export class HttpError extends Error {
   readonly holdInMs: number;
 
   constructor(
-    code: HttpErrorCode,
+    code: HttpErrorCarriedCode,
     message: string,
     options: { headers?: Record<string, string>; cause?: unknown; holdInMs?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.statusCode = HTTP_ERROR_CODES[code];
+    this.statusCode = statusByCarriedCode[code];
     this.headers = options.headers ?? {};
     this.holdInMs = options.holdInMs ?? 0;
   }

@@ -26,3 +26,15 @@ export function scrubPaths(text: string, modelDirs: readonly string[]): string {
     return `${before}${name ? `…/${name}` : '…'}`;
   });
 }
+
+/** Deep copy of a JSON value with every string scrubbed of absolute paths. */
+export function scrubDeep<T>(value: T, modelDirs: readonly string[]): T {
+  if (typeof value === 'string') return scrubPaths(value, modelDirs) as T;
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, modelDirs)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, scrubDeep(item, modelDirs)]),
+    ) as T;
+  }
+  return value;
+}

@@ -1,10 +1,8 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { HTTP_ERROR_CODES, type HttpErrorCode } from '../errors/http-error.js';
-
-function body(code: HttpErrorCode, message: string): string {
-  return JSON.stringify({ error: { code, message } });
-}
+import { toErrorResponse } from '../errors/error-response.js';
+import { HttpError, type HttpErrorCode } from '../errors/http-error.js';
+import { sendError } from '../errors/send-error.js';
 
 /** Node's HTTP parser errors, by code, as the codes of the error table. */
 function parserError(error: NodeJS.ErrnoException): { code: HttpErrorCode; message: string } {
@@ -39,8 +37,10 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
     return;
   }
   const { code, message } = parserError(error);
-  const status = HTTP_ERROR_CODES[code];
-  const payload = body(code, message);
+  // No request or reply exists yet: the answer is written to the socket, from the same table.
+  const response = toErrorResponse(new HttpError(code, message), []);
+  const status = response.statusCode;
+  const payload = JSON.stringify(response.body);
   const reason = {
     400: 'Bad Request',
     408: 'Request Timeout',
@@ -74,15 +74,9 @@ export function frameworkErrors(
   reply: FastifyReply,
 ): void {
   const known = routerErrors[error.code];
-  if (!known) request.log.error({ err: error }, 'router error');
-  const { code, message } = known ?? {
-    code: 'INTERNAL_ERROR',
-    message: 'Internal server error; the server log has the details',
-  };
-  reply
-    .code(HTTP_ERROR_CODES[code])
-    .type('application/json; charset=utf-8')
-    .send(body(code, message));
+  // An unknown router error is the server's fault: the generic 500, logged with its stack.
+  const coded = known ? new HttpError(known.code, known.message) : undefined;
+  sendError(error, request, reply, { classify: () => toErrorResponse(coded, []) });
 }
 
 /** The Fastify constructor options that make the framework's own errors coded. */

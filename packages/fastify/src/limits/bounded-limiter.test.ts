@@ -20,7 +20,7 @@ describe('createBoundedLimiter', () => {
       order.push('b');
       return release;
     });
-    await expect(limiter.acquire(never)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    await expect(limiter.acquire(never)).rejects.toMatchObject({ code: 'MODEL_BUSY' });
     leaving.abort(new Error('gone'));
     await waitA;
     expect(limiter.pendingCount).toBe(1);

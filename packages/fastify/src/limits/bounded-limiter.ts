@@ -5,11 +5,11 @@ import { createServiceTime, retryAfterSeconds } from './service-time.js';
 export interface LimiterSettings {
   /** Calls running at once. */
   readonly concurrency: number;
-  /** Calls waiting for a slot; one more is refused with QUEUE_FULL. */
+  /** Calls waiting for a slot; one more is refused with MODEL_BUSY. */
   readonly maxQueue: number;
-  /** Calls one client may have waiting; one more of its own is refused with QUEUE_FULL. @default maxQueue */
+  /** Calls one client may have waiting; one more of its own is refused with MODEL_BUSY. @default maxQueue */
   readonly maxQueuePerClient?: number;
-  /** Smallest `Retry-After` sent with QUEUE_FULL (and the answer before any call ended). */
+  /** Smallest `Retry-After` sent with MODEL_BUSY (and the answer before any call ended). */
   readonly retryAfterInSeconds: number;
   /** Largest `Retry-After`. @default 3600 */
   readonly maxRetryAfterInSeconds?: number;
@@ -43,7 +43,7 @@ export interface BoundedLimiter {
   readonly meanServiceInMs: number | undefined;
   /**
    * Waits for a slot and returns its release function (call it exactly once).
-   * @throws HttpError QUEUE_FULL at once when the queue (or the client's share of it) is full, with
+   * @throws HttpError MODEL_BUSY at once when the queue (or the client's share of it) is full, with
    *   `Retry-After` from the expected wait; `signal`'s reason when aborted while waiting
    */
   acquire(signal: AbortSignal, clientKey?: string): Promise<() => void>;
@@ -51,7 +51,7 @@ export interface BoundedLimiter {
   idle(): Promise<void>;
 }
 
-/** Creates a {@link BoundedLimiter}. `label` names the model in the QUEUE_FULL message. */
+/** Creates a {@link BoundedLimiter}. `label` names the model in the MODEL_BUSY message. */
 export function createBoundedLimiter(label: string, settings: LimiterSettings): BoundedLimiter {
   let active = 0;
   let pending = 0;
@@ -122,7 +122,7 @@ export function createBoundedLimiter(label: string, settings: LimiterSettings): 
       maximumInSeconds: settings.maxRetryAfterInSeconds ?? 3600,
     });
     return new HttpError(
-      'QUEUE_FULL',
+      'MODEL_BUSY',
       `Model '${label}' is busy: ${reason}; try again in ${seconds} s`,
       {
         headers: { 'retry-after': String(seconds) },

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { ModelLoader } from '@model-loader/core';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { modelsFor } from '../models-for.js';
 import {
   buildApp,
   createModelDir,
   createTestLoader,
   deferred,
   ggufBytes,
-  type TestModel,
 } from '../test-support/test-app.js';
 import { disconnectSignal } from './disconnect-signal.js';
 
@@ -27,7 +27,7 @@ async function setup(limits: Record<string, number>, loadModel = true) {
   const signals: AbortSignal[] = [];
   const app = await buildApp({ loader, limits }, {}, (app: FastifyInstance) => {
     app.post('/infer', async (_request, reply) =>
-      app.models.run<TestModel, { id: number }>(
+      modelsFor(app, loader).run(
         'a',
         async (model, signal) => {
           started.push(started.length + 1);
@@ -80,7 +80,7 @@ describe('app.models.run', () => {
     expect(refused.headers['retry-after']).toBe('7');
     expect(refused.json()).toEqual({
       error: {
-        code: 'QUEUE_FULL',
+        code: 'MODEL_BUSY',
         message: "Model 'a' is busy: 2 running and 1 waiting; try again in 7 s",
       },
     });

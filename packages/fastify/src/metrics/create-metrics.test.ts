@@ -78,7 +78,7 @@ describe('GET /metrics', () => {
     const after = parsePrometheusText((await app.inject('/metrics')).body);
     expect(sampleValue(after, `${p}requests_in_flight`, { model: 'a' })).toBe(0);
     expect(
-      sampleValue(after, `${p}requests_rejected_total`, { model: 'a', code: 'QUEUE_FULL' }),
+      sampleValue(after, `${p}requests_rejected_total`, { model: 'a', code: 'MODEL_BUSY' }),
     ).toBe(1);
     expect(sampleValue(after, `${p}request_duration_seconds_count`, { outcome: 'ok' })).toBe(1);
   });

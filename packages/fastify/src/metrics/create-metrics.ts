@@ -128,7 +128,7 @@ export function createMetrics(settings: MetricsSettings, sources: MetricsSources
   });
   const rejected = new Counter({
     name: `${p}requests_rejected_total`,
-    help: 'Calls refused or cut short (QUEUE_FULL, REQUEST_TIMEOUT, REQUEST_ABORTED, SHUTTING_DOWN ...).',
+    help: 'Calls refused or cut short (MODEL_BUSY, REQUEST_TIMEOUT, REQUEST_ABORTED, SHUTTING_DOWN ...).',
     labelNames: ['model', 'code'],
     registers,
   });

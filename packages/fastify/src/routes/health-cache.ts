@@ -1,6 +1,6 @@
 import { type HealthStatus, type ModelRegistry, toHealthWire } from '@model-loader/core';
+import { scrubDeep } from '../errors/scrub-paths.js';
 import { watchMissingFiles } from './missing-files.js';
-import { scrubDeep } from './route-context.js';
 
 /** The `/health` answer, computed once per change. */
 export interface HealthSnapshot {

@@ -7,7 +7,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { scrubPaths } from '../errors/scrub-paths.js';
+import { scrubDeep } from '../errors/scrub-paths.js';
 import type { FastifyModels } from '../fastify-models.js';
 import type { ModelPullStatus, StartupPull } from '../startup-pull.js';
 import type { HealthCache } from './health-cache.js';
@@ -29,18 +29,6 @@ export interface RouteContext {
   readonly health: HealthCache;
   /** The pull that runs before the models load, when the server pulls at start. */
   readonly startupPull?: StartupPull;
-}
-
-/** Deep copy of a JSON value with every string scrubbed of absolute paths. */
-export function scrubDeep<T>(value: T, modelDirs: readonly string[]): T {
-  if (typeof value === 'string') return scrubPaths(value, modelDirs) as T;
-  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, modelDirs)) as T;
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, scrubDeep(item, modelDirs)]),
-    ) as T;
-  }
-  return value;
 }
 
 /**
