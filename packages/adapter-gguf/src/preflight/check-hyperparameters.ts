@@ -1,6 +1,6 @@
 import { GGUF_LIMITS } from './gguf-limits.js';
+import type { GgufMetadataEntry } from './gguf-metadata-entry.js';
 import { numberOf, perLayerValues, textOf } from './metadata-values.js';
-import type { GgufMetadataEntry } from './parse-gguf-header.js';
 
 const MAX_UINT32 = 0xffff_ffff;
 

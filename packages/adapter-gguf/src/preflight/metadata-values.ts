@@ -1,4 +1,4 @@
-import type { GgufMetadataEntry } from './parse-gguf-header.js';
+import type { GgufMetadataEntry } from './gguf-metadata-entry.js';
 
 /** GGUF value type numbers the checks look at (GGUF specification). */
 export const GGUF_STRING = 8;

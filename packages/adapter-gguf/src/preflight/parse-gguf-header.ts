@@ -3,6 +3,7 @@ import { checkHyperparameters } from './check-hyperparameters.js';
 import { getGgmlType } from './ggml-types.js';
 import { displayText, type GgufByteReader, scalarWidths } from './gguf-byte-reader.js';
 import { GGUF_LIMITS } from './gguf-limits.js';
+import type { GgufMetadataEntry } from './gguf-metadata-entry.js';
 import type { GgufSummary } from './gguf-summary.js';
 import { longestTokenInBytes } from './longest-token.js';
 import { numberOf, textOf } from './metadata-values.js';
@@ -20,22 +21,8 @@ const MIN_TENSOR_INFO_SIZE = 25;
 /** Numeric arrays up to this length keep their values (per-layer hyperparameters); longer ones only their length. */
 const MAX_KEPT_ARRAY_LENGTH = 4096;
 
-/**
- * A metadata value the preflight keeps: a scalar or string `value`; for an array its item type and
- * length, the values of short numeric arrays, and the byte spans of `tokenizer.ggml.tokens`.
- * Strings are latin1 (one character per byte).
- */
-export interface GgufMetadataEntry {
-  readonly type: number;
-  readonly value?: number | bigint | boolean | string;
-  readonly itemType?: number;
-  readonly length?: number;
-  readonly values?: readonly (number | bigint | boolean)[];
-  /** For a numeric array: where its items start in the parsed window (read with `scalarAt`). */
-  readonly itemsOffset?: number;
-  readonly starts?: Uint32Array;
-  readonly lengths?: Uint32Array;
-}
+export type { GgufMetadataEntry } from './gguf-metadata-entry.js';
+
 type Entry = GgufMetadataEntry;
 
 /** A tensor info as the file declares it. */
