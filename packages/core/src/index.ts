@@ -1,6 +1,7 @@
 export * from './checksum/checksum-algorithm.js';
 export * from './checksum/checksum-verifier.js';
 export * from './checksum/hash-file.js';
+export * from './checksum/normalize-checksums.js';
 export * from './checksum/parse-checksum.js';
 export * from './errors/error-codes.js';
 export * from './errors/model-loader-error.js';
