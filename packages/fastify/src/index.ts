@@ -10,9 +10,11 @@ export {
   createStartupPull,
 } from './config/create-startup-pull.js';
 export { demoModelsNotWritable } from './config/demo-models-not-writable.js';
+export { demoRequested } from './config/demo-requested.js';
 export {
   type LoadServerConfigOptions,
   loadServerConfig,
+  noModelsFile,
   type ServerConfig,
 } from './config/load-server-config.js';
 export { createFastifyOptions, createPluginOptions } from './config/server-options.js';
