@@ -123,7 +123,10 @@ describe('deploy/prometheus.yml', () => {
 
       const root = await mkdtemp(join(tmpdir(), `prometheus-${name}-`));
       dirs.push(root);
-      const { app } = await apps[name]({ DEMO: '1', PORT: port, MODEL_DIR: join(root, 'models') }, root);
+      const { app } = await apps[name](
+        { DEMO: '1', PORT: port, MODEL_DIR: join(root, 'models') },
+        root,
+      );
       try {
         const response = await app.inject(job.metrics_path);
         expect(response.statusCode).toBe(200);
