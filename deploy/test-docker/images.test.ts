@@ -249,7 +249,7 @@ describe.skipIf(unavailable !== undefined).each(apps)(
       expect(result.code).toBe(2);
       const lines = `${result.stdout}${result.stderr}`.trimEnd().split('\n');
       expect(lines).toEqual([
-        `${app}: MODELS_FILE_NOT_FOUND: No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.`,
+        `${app}: CONFIG_INVALID: No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.`,
       ]);
     });
   },

@@ -26,10 +26,7 @@ try {
   );
 } catch (error) {
   // A configuration error is the operator's to fix: one coded line and exit 2, as the CLI does.
-  if (
-    ModelLoaderError.hasCode(error, 'CONFIG_INVALID') ||
-    ModelLoaderError.hasCode(error, 'MODELS_FILE_NOT_FOUND')
-  ) {
+  if (ModelLoaderError.hasCode(error, 'CONFIG_INVALID')) {
     console.error(`asr-ocr-server: ${error.code}: ${error.message}`);
     process.exit(2);
   }

@@ -33,7 +33,7 @@ describe('node dist/server.js (the start script)', () => {
     }
   });
 
-  it('without a models file and without DEMO: one MODELS_FILE_NOT_FOUND line, exit 2, nothing written', async () => {
+  it('without a models file and without DEMO: one CONFIG_INVALID line, exit 2, nothing written', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'llm-server-start-'));
     try {
       // A models file under another name is not one (and no longer means "serve the demo").
@@ -50,7 +50,7 @@ describe('node dist/server.js (the start script)', () => {
       const [code] = await once(child, 'exit');
       expect(code).toBe(2);
       expect(stderr.trimEnd().split('\n')).toEqual([
-        'llm-server: MODELS_FILE_NOT_FOUND: No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.',
+        'llm-server: CONFIG_INVALID: No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.',
       ]);
       expect(await readdir(cwd)).toEqual(['my-models.yaml']);
     } finally {

@@ -23,10 +23,7 @@ try {
   await startServer(app, config, { onGracePeriodEnd: () => void app.openStreams.closeAll() });
 } catch (error) {
   // A configuration error is the operator's to fix: one coded line and exit 2, as the CLI does.
-  if (
-    ModelLoaderError.hasCode(error, 'CONFIG_INVALID') ||
-    ModelLoaderError.hasCode(error, 'MODELS_FILE_NOT_FOUND')
-  ) {
+  if (ModelLoaderError.hasCode(error, 'CONFIG_INVALID')) {
     console.error(`llm-server: ${error.code}: ${error.message}`);
     process.exit(2);
   }

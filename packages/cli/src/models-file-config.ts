@@ -76,7 +76,7 @@ export function isYamlFileName(path: string): boolean {
 
 /**
  * Reads a models file (JSON for `.json`, YAML otherwise, as the servers read it).
- * @throws ModelLoaderError CONFIG_INVALID, MODELS_FILE_NOT_FOUND, MODEL_SOURCE_INVALID
+ * @throws ModelLoaderError CONFIG_INVALID, MODEL_SOURCE_INVALID
  */
 export async function readModelsConfig(
   configPath: string,

@@ -54,10 +54,10 @@ describe('loadAsrOcrConfig', () => {
     expect((error as Error).message).toContain(join(cwd, 'not-a-folder', 'models'));
   });
 
-  it('without DEMO and without a models file: MODELS_FILE_NOT_FOUND; models.json is found', async () => {
+  it('without DEMO and without a models file: CONFIG_INVALID; models.json is found', async () => {
     const cwd = await tempDir();
     await expect(loadAsrOcrConfig({ cwd, env: {} })).rejects.toMatchObject({
-      code: 'MODELS_FILE_NOT_FOUND',
+      code: 'CONFIG_INVALID',
     });
     await writeFile(
       join(cwd, 'models.json'),

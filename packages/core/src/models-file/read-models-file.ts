@@ -24,7 +24,7 @@ export function isJsonModelsFile(path: string): boolean {
 
 /**
  * Reads the text of a models file.
- * @throws ModelLoaderError MODELS_FILE_NOT_FOUND when it does not exist, CONFIG_INVALID when it
+ * @throws ModelLoaderError CONFIG_INVALID when it does not exist (naming MODELS_FILE) or when it
  * cannot be read
  */
 export async function readModelsFileText(origin: ModelsFileOrigin): Promise<string> {
@@ -35,7 +35,7 @@ export async function readModelsFileText(origin: ModelsFileOrigin): Promise<stri
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new ModelLoaderError(
-        'MODELS_FILE_NOT_FOUND',
+        'CONFIG_INVALID',
         `Models file not found: ${shown}. Create it, or set MODELS_FILE to its path.`,
         { cause: error },
       );
@@ -123,7 +123,7 @@ export function checkModelsFile(
 
 /**
  * Reads, parses (YAML or JSON) and checks a models file.
- * @throws ModelLoaderError MODELS_FILE_NOT_FOUND, CONFIG_INVALID
+ * @throws ModelLoaderError CONFIG_INVALID (a missing, unreadable or invalid file)
  */
 export async function readModelsFile(
   options: ReadModelsFileOptions & { readonly adapterNames: readonly string[] },

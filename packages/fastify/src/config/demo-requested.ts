@@ -3,7 +3,7 @@ import { ModelLoaderError } from '@model-loader/core';
 /**
  * True when the environment asks for the demo models: `DEMO=1` (or `true`), as `pnpm start` sets
  * it. A server never serves demo models otherwise; with no models file it stops with
- * MODELS_FILE_NOT_FOUND instead.
+ * CONFIG_INVALID instead.
  * @throws ModelLoaderError CONFIG_INVALID for another DEMO value, or DEMO together with MODELS_FILE
  */
 export function demoRequested(env: Readonly<Record<string, string | undefined>>): boolean {

@@ -246,17 +246,17 @@ describe('finding the models file', () => {
     expect(fromJson.models[0]!.keepAlive).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('says MODELS_FILE_NOT_FOUND, naming the names it looked for, when there is none', async () => {
+  it('says CONFIG_INVALID, naming the names it looked for, when there is none', async () => {
     const empty = dirname(await createModelDir({ 'tiny.gguf': ggufBytes() }));
     await writeFile(join(empty, 'my-models.yaml'), 'models: []\n');
     await expect(loadServerConfig({ adapterNames, cwd: empty, env: {} })).rejects.toMatchObject({
-      code: 'MODELS_FILE_NOT_FOUND',
+      code: 'CONFIG_INVALID',
       message:
         'No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.',
     });
     await expect(
       loadServerConfig({ adapterNames, cwd: empty, env: { MODELS_FILE: 'nope.yaml' } }),
-    ).rejects.toMatchObject({ code: 'MODELS_FILE_NOT_FOUND' });
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
   it('registers the entry fields as the ModelSpec: load and keepAlive reach the loader', async () => {

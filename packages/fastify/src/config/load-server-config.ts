@@ -73,7 +73,7 @@ function configError(message: string, cause?: unknown): ModelLoaderError {
  */
 export function noModelsFile(): ModelLoaderError {
   return new ModelLoaderError(
-    'MODELS_FILE_NOT_FOUND',
+    'CONFIG_INVALID',
     `No models file: MODELS_FILE is not set and the working directory has none of ${MODELS_FILE_NAMES.join(', ')}. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.`,
   );
 }
@@ -83,7 +83,7 @@ export function noModelsFile(): ModelLoaderError {
  * models file (YAML or JSON: MODELS_FILE, else the first of models.yaml, models.yml, models.json in
  * `cwd`), and validates both with zod. Empty variables count as unset.
  * @throws ModelLoaderError CONFIG_INVALID with one line per problem, naming the field and the fix;
- * MODELS_FILE_NOT_FOUND when there is no models file
+ * also when there is no models file
  */
 export async function loadServerConfig(options: LoadServerConfigOptions): Promise<ServerConfig> {
   const env = options.env ?? process.env;
