@@ -4,7 +4,8 @@
 // their own graceful shutdown). Exit code 0 when both stopped cleanly, 1 otherwise.
 //
 // Options: --no-build (skip the turbo build). Environment: LLM_SERVER_PORT (default 8080),
-// ASR_OCR_SERVER_PORT (8081); HOST and everything else pass through to both servers.
+// ASR_OCR_SERVER_PORT (8081), DEMO (default 1: the demo models; unset by MODELS_FILE or DEMO=0);
+// HOST and everything else pass through to both servers.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +69,10 @@ const urlHost = probeHost.includes(':') ? `[${probeHost}]` : probeHost;
 
 let stopping = false;
 const children = servers.map((server) => {
-  const env = { ...process.env, PORT: server.port };
+  // `pnpm start` is the demo: it asks both servers for their demo models (DEMO=1) unless the user
+  // points them at a models file or says DEMO=0; a server never falls back to them on its own.
+  const demo = launcherEnv.DEMO ?? (launcherEnv.MODELS_FILE ? '' : '1');
+  const env = { ...process.env, PORT: server.port, DEMO: demo };
   // Each server in its own process group: a terminal's Ctrl-C reaches only this launcher, which
   // forwards it once (a second signal would make the servers skip their graceful shutdown).
   const child = spawn(process.execPath, ['dist/server.js'], {

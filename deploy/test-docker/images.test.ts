@@ -249,7 +249,7 @@ describe.skipIf(unavailable !== undefined).each(apps)(
       expect(result.code).toBe(2);
       const lines = `${result.stdout}${result.stderr}`.trimEnd().split('\n');
       expect(lines).toEqual([
-        `${app}: CONFIG_INVALID: No models file (MODELS_FILE is not set and there is no models.yaml in the working directory), and the demo models cannot be written into /models (EACCES). Set MODELS_FILE to your models file, or make MODEL_DIR writable for the demo models.`,
+        `${app}: CONFIG_INVALID: No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.`,
       ]);
     });
   },

@@ -83,7 +83,7 @@ describe('deploy/compose.yaml', () => {
       const root = await mkdtemp(join(tmpdir(), `compose-${name}-`));
       dirs.push(root);
       const { app, config, defaultPort } = await apps[name](
-        { PORT: port, HOST: '0.0.0.0', MODEL_DIR: join(root, 'models') },
+        { DEMO: '1', PORT: port, HOST: '0.0.0.0', MODEL_DIR: join(root, 'models') },
         root,
       );
       try {
@@ -123,7 +123,10 @@ describe('deploy/prometheus.yml', () => {
 
       const root = await mkdtemp(join(tmpdir(), `prometheus-${name}-`));
       dirs.push(root);
-      const { app } = await apps[name]({ PORT: port, MODEL_DIR: join(root, 'models') }, root);
+      const { app } = await apps[name](
+        { DEMO: '1', PORT: port, MODEL_DIR: join(root, 'models') },
+        root,
+      );
       try {
         const response = await app.inject(job.metrics_path);
         expect(response.statusCode).toBe(200);

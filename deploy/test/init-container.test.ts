@@ -12,15 +12,29 @@ import {
   planPull,
   resolveModelSource,
 } from '@model-loader/core';
+import { checkModelsFile, parseModelsFileText } from '@model-loader/core/models-file';
 import {
   type RangeTestServer,
   startRangeTestServer,
 } from '@model-loader/core/testing/range-test-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { baseDeployment, readManifest } from './manifests.js';
 
 const apps = ['llm-server', 'asr-ocr-server'];
+/** The adapters each app's models file may name (the keys of its adapter map). */
+const adapterNames: Record<string, readonly string[]> = {
+  'llm-server': ['gguf'],
+  'asr-ocr-server': ['whisper', 'ocr'],
+};
+
+/** The ConfigMap's models.yaml, read and checked as the server reads it. */
+function readConfigMapModels(app: string, text: string) {
+  const origin = { path: 'models.yaml', shownAs: `${app} ConfigMap models.yaml` };
+  return checkModelsFile(parseModelsFileText(text, origin), {
+    ...origin,
+    adapterNames: adapterNames[app]!,
+  }).models;
+}
 const dirs: string[] = [];
 const servers: RangeTestServer[] = [];
 afterEach(async () => {
@@ -113,7 +127,7 @@ describe('init containers: model-loader pull, then verify', () => {
       await writeFile(join(root, 'config', 'model-loader.lock.json'), formatLockFile(lock));
       const server = await startRangeTestServer();
       servers.push(server);
-      const models = parse(modelsYaml).models as { name: string; path: string; source?: string }[];
+      const models = readConfigMapModels(app, modelsYaml);
       const plan = planPull(models, { lock });
       expect(plan.files.length).toBeGreaterThan(0);
       for (const file of plan.files) {
@@ -149,10 +163,7 @@ describe('init containers: model-loader pull, then verify', () => {
     '%s: the ConfigMap lock file pins a file of every model in the models file',
     async (app) => {
       const [configMap] = await readManifest(`kubernetes/base/${app}/configmap.yaml`);
-      const models = parse(configMap?.data['models.yaml']).models as {
-        name: string;
-        path: string;
-      }[];
+      const models = readConfigMapModels(app, configMap?.data['models.yaml']);
       const lock = parseLockFile(configMap?.data['model-loader.lock.json']);
       for (const model of models) {
         const pinned = lock.files.some(

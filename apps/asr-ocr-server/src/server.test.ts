@@ -11,7 +11,7 @@ describe('the start command (node dist/server.js)', () => {
     const modelDir = await tempDir();
     const child = spawn(process.execPath, [serverScript], {
       cwd: await tempDir(),
-      env: { ...process.env, PORT: '0', MODEL_DIR: modelDir, LOG_LEVEL: 'info' },
+      env: { ...process.env, DEMO: '1', PORT: '0', MODEL_DIR: modelDir, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -26,7 +26,7 @@ try {
   );
 } catch (error) {
   // A configuration error is the operator's to fix: one coded line and exit 2, as the CLI does.
-  if (ModelLoaderError.isInstance(error) && error.code === 'CONFIG_INVALID') {
+  if (ModelLoaderError.hasCode(error, 'CONFIG_INVALID')) {
     console.error(`asr-ocr-server: ${error.code}: ${error.message}`);
     process.exit(2);
   }

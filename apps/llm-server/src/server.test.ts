@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 const serverJs = join(import.meta.dirname, '..', 'dist', 'server.js');
 
 describe('node dist/server.js (the start script)', () => {
-  it('prints one coded line and exits 2 when it has no models and cannot write the demo', async () => {
+  it('prints one coded line and exits 2 when DEMO=1 cannot write the demo', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'llm-server-start-'));
     try {
       await writeFile(join(cwd, 'not-a-folder'), '');
       const child = spawn(process.execPath, [serverJs], {
         cwd,
-        env: { ...process.env, MODELS_FILE: '', MODEL_DIR: 'not-a-folder/models' },
+        env: { ...process.env, DEMO: '1', MODELS_FILE: '', MODEL_DIR: 'not-a-folder/models' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
@@ -25,7 +25,7 @@ describe('node dist/server.js (the start script)', () => {
       expect(code).toBe(2);
       expect(stderr.trimEnd().split('\n')).toEqual([
         expect.stringMatching(
-          /^llm-server: CONFIG_INVALID: No models file \(.*\(ENOTDIR\)\. Set MODELS_FILE to your models file/,
+          /^llm-server: CONFIG_INVALID: DEMO=1, but the demo models cannot be written into .*not-a-folder\/models.*\(ENOTDIR\)\. Make MODEL_DIR a writable folder/,
         ),
       ]);
     } finally {
@@ -33,7 +33,32 @@ describe('node dist/server.js (the start script)', () => {
     }
   });
 
-  it('generates the demo models on first start, serves them, and exits 0 on SIGTERM', async () => {
+  it('without a models file and without DEMO: one CONFIG_INVALID line, exit 2, nothing written', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'llm-server-start-'));
+    try {
+      // A models file under another name is not one (and no longer means "serve the demo").
+      await writeFile(join(cwd, 'my-models.yaml'), 'models: []\n');
+      const child = spawn(process.execPath, [serverJs], {
+        cwd,
+        env: { ...process.env, DEMO: '', MODELS_FILE: '', MODEL_DIR: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => {
+        stderr += data.toString();
+      });
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(2);
+      expect(stderr.trimEnd().split('\n')).toEqual([
+        'llm-server: CONFIG_INVALID: No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.',
+      ]);
+      expect(await readdir(cwd)).toEqual(['my-models.yaml']);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('generates the demo models on first start with DEMO=1, serves them, and exits 0 on SIGTERM', async () => {
     await access(serverJs).catch(() => {
       throw new Error(
         'dist/server.js is missing: run `pnpm --filter @model-loader/llm-server build`',
@@ -44,7 +69,14 @@ describe('node dist/server.js (the start script)', () => {
     try {
       const child = spawn(process.execPath, [serverJs], {
         cwd,
-        env: { ...process.env, PORT: '0', LLM_GPU: 'false', LLM_THREADS: '1', MODELS_FILE: '' },
+        env: {
+          ...process.env,
+          DEMO: '1',
+          PORT: '0',
+          LLM_GPU: 'false',
+          LLM_THREADS: '1',
+          MODELS_FILE: '',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       running = child;

@@ -16,14 +16,14 @@ try {
   app.log.info(
     { modelsFile: config.modelsFile, modelDir: config.modelDir, demo: config.demo },
     config.demo
-      ? `no models file given: serving the tiny demo models of ${config.modelsFile} from ${config.modelDir} (set MODELS_FILE to serve your own)`
+      ? `DEMO=1: serving the tiny demo models of ${config.modelsFile} from ${config.modelDir} (set MODELS_FILE, without DEMO, to serve your own)`
       : `serving the models of ${config.modelsFile} from ${config.modelDir}`,
   );
   // When SHUTDOWN_GRACE_MS ends, open streams get a SHUTTING_DOWN event and [DONE], then exit 0.
   await startServer(app, config, { onGracePeriodEnd: () => void app.openStreams.closeAll() });
 } catch (error) {
   // A configuration error is the operator's to fix: one coded line and exit 2, as the CLI does.
-  if (ModelLoaderError.isInstance(error) && error.code === 'CONFIG_INVALID') {
+  if (ModelLoaderError.hasCode(error, 'CONFIG_INVALID')) {
     console.error(`llm-server: ${error.code}: ${error.message}`);
     process.exit(2);
   }

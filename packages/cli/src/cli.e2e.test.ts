@@ -228,6 +228,48 @@ describe('model-loader lock and verify', () => {
     expect((await cli(['verify', '-q', join(dir, 'models', 'SHA256SUMS')])).code).toBe(0);
   });
 
+  it('locks and verifies a server models.yaml (and models.yml) as the llm-server README says', async () => {
+    const { dir } = await project();
+    // A server's models file: adapters, limits, options and the scheduler fields, no modelDir
+    // (the server's default, ./models).
+    const yaml = [
+      'models:',
+      '  - name: llm',
+      '    adapter: gguf',
+      '    path: llm.gguf',
+      '    load: on-demand',
+      '    keepAlive: 5m',
+      '    options: { contextSize: 256 }',
+      '    limits: { concurrency: 2 }',
+      '  - name: ocr',
+      '    adapter: ocr',
+      '    path: ocr',
+      '    required: false',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'models.yaml'), yaml);
+    const lock = await cli(['lock', 'models.yaml'], { cwd: dir });
+    expect(lock.code, lock.stderr).toBe(0);
+    expect(lock.stdout).toContain(
+      `wrote ${join(dir, 'models', 'model-loader.lock.json')} (3 files)`,
+    );
+    const verified = await cli(['verify', 'models.yaml'], { cwd: dir });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toContain('3 files: 3 ok, 0 failed\n');
+    await writeFile(join(dir, 'models.yml'), yaml);
+    const yml = await cli(['verify', 'models.yml'], { cwd: dir });
+    expect(yml.code, yml.stderr).toBe(0);
+    expect(yml.stdout).toContain('3 files: 3 ok, 0 failed\n');
+    await writeFile(join(dir, 'models', 'llm.gguf'), 'LLM weights');
+    expect((await cli(['verify', '-q', 'models.yaml'], { cwd: dir })).code).toBe(1);
+    await writeFile(join(dir, 'bad.yaml'), yaml.replace('5m', 'soon'));
+    const bad = await cli(['lock', 'bad.yaml'], { cwd: dir });
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.stderr).toMatch(
+      /^model-loader: CONFIG_INVALID: bad\.yaml: `models\.0\.keepAlive`: "soon" is no keep-alive; use a duration like '30s'.*\n$/,
+    );
+  });
+
   it('exits 1 with one line per mismatched or missing file', async () => {
     const { dir, config } = await project();
     expect((await cli(['lock', '-q', config])).code).toBe(0);

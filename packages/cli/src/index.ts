@@ -5,5 +5,5 @@ export {
   type ModelsConfig,
   parseModelsConfig,
   readModelsConfig,
-} from './models-config.js';
+} from './models-file-config.js';
 export { runCli, usage } from './run-cli.js';

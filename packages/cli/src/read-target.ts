@@ -6,19 +6,20 @@ import {
   checksumAlgorithmFromFileName,
   DEFAULT_LOCK_FILE_NAME,
   type FileToVerify,
+  isSingleChecksum,
   type LockFile,
   ModelLoaderError,
-  parseChecksum,
+  normalizeChecksums,
   parseChecksumFile,
   parseLockFile,
   readLockFile,
 } from '@model-loader/core';
 import {
-  isYamlPath,
+  isYamlFileName,
   type ModelsConfig,
-  parseConfigText,
   parseModelsConfig,
-} from './models-config.js';
+  parseModelsFileText,
+} from './models-file-config.js';
 
 /** What `verify` was pointed at, resolved into files to check. */
 export interface VerifyTarget {
@@ -60,24 +61,13 @@ async function fromConfig(config: ModelsConfig, options: ReadTargetOptions): Pro
   const files: FileToVerify[] = [];
   const unpinned: { model: string; path: string }[] = [];
   for (const model of config.models) {
-    const { checksum } = model;
-    if (
-      typeof checksum === 'string' ||
-      (checksum && 'algorithm' in checksum && 'expected' in checksum)
-    ) {
-      files.push({
-        path: model.path,
-        model: model.name,
-        expected: parseChecksum(checksum as never, model.name),
-      });
-      continue;
-    }
-    if (checksum) {
-      for (const [relativePath, input] of Object.entries(checksum)) {
+    if (model.checksum !== undefined) {
+      const kind = isSingleChecksum(model.checksum) ? 'file' : 'directory';
+      for (const [relativePath, expected] of normalizeChecksums(model.checksum, kind, model.name)) {
         files.push({
-          path: posix.join(model.path, relativePath),
+          path: relativePath === '.' ? model.path : posix.join(model.path, relativePath),
           model: model.name,
-          expected: parseChecksum(input, model.name),
+          expected,
         });
       }
       continue;
@@ -103,9 +93,9 @@ export async function readVerifyTarget(
 ): Promise<VerifyTarget> {
   const text = await readFile(path, 'utf8');
   const baseDirectory = resolve(options.modelDirectory ?? dirname(path));
-  if (isYamlPath(path)) {
+  if (isYamlFileName(path)) {
     return fromConfig(
-      parseModelsConfig(parseConfigText(text, path), path, options.modelDirectory),
+      parseModelsConfig(parseModelsFileText(text, { path }), path, options.modelDirectory),
       options,
     );
   }

@@ -2,8 +2,8 @@ import type { ChecksumVerifier } from './checksum/checksum-verifier.js';
 import type { ModelProcessTimeouts } from './isolation/model-process.js';
 import type { IsolationMode } from './isolation/model-process-entry.js';
 import type { RestartPolicy } from './lifecycle/restart-budget.js';
+import type { KeepAliveInput } from './models-file/keep-alive.js';
 import type { BackoffOptions } from './retry/backoff-options.js';
-import type { KeepAlive } from './scheduler/keep-alive.js';
 import type { Logger } from './spec/logger.js';
 
 /** Supervision of model processes (models with `isolation: 'process'`). */
@@ -82,5 +82,5 @@ export interface UseOptions {
    * Keep-alive from the end of this call, replacing the model's (as Ollama's per-request
    * `keep_alive`): milliseconds or a duration such as `'5m'`, `0` unloads right after, `-1` never.
    */
-  readonly keepAlive?: KeepAlive;
+  readonly keepAlive?: KeepAliveInput;
 }

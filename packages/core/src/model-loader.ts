@@ -24,8 +24,8 @@ import type {
 import type { ModelInfo } from './model-info.js';
 import type { LoadAllOptions, ModelLoaderOptions, UseOptions } from './model-loader-options.js';
 import type { ModelRegistry } from './model-registry.js';
+import { parseKeepAliveInMs } from './models-file/keep-alive.js';
 import { createConcurrencyLimiter } from './scheduler/concurrency-limiter.js';
-import { parseKeepAliveInMs } from './scheduler/keep-alive.js';
 import { MemoryBudget } from './scheduler/memory-budget.js';
 import { silentLogger } from './spec/logger.js';
 import type { ModelSpec } from './spec/model-spec.js';
@@ -255,9 +255,7 @@ export class ModelLoader<
   ): Promise<TResult> {
     const model = this.model(name);
     const keepAliveInMs =
-      options.keepAlive === undefined
-        ? undefined
-        : parseKeepAliveInMs(options.keepAlive, '`keepAlive`');
+      options.keepAlive === undefined ? undefined : parseKeepAliveInMs(options.keepAlive, name);
     // An eviction can take the copy between the load and the lease: load again, a few times.
     for (let tries = 0; !model.current && tries < 3 && this.loadsOnDemand(model); tries++) {
       await this.loadOnDemand(model);

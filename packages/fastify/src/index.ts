@@ -1,3 +1,4 @@
+export { type ModelEntry, modelNamePattern } from '@model-loader/core/models-file';
 export { createBearerCheck } from './auth/bearer-auth.js';
 export {
   type AdapterMap,
@@ -9,12 +10,13 @@ export {
   createStartupPull,
 } from './config/create-startup-pull.js';
 export { demoModelsNotWritable } from './config/demo-models-not-writable.js';
+export { demoRequested } from './config/demo-requested.js';
 export {
   type LoadServerConfigOptions,
   loadServerConfig,
+  noModelsFile,
   type ServerConfig,
 } from './config/load-server-config.js';
-export { type ModelEntry, modelNamePattern } from './config/models-file-schema.js';
 export { createFastifyOptions, createPluginOptions } from './config/server-options.js';
 export { startServer } from './config/start-server.js';
 export { type ErrorBody, type ErrorResponse, toErrorResponse } from './errors/error-response.js';

@@ -1,4 +1,5 @@
 import { ModelLoaderError, type ModelRegistry } from '@model-loader/core';
+import { type ModelLimits, modelLimitsSchema } from '@model-loader/core/models-file';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { formatIssues } from './errors/format-issues.js';
@@ -9,25 +10,8 @@ import type { ServerIdentity } from './routes/kserve-routes.js';
 import type { ModelSignature } from './routes/model-signature.js';
 import type { StartupPull } from './startup-pull.js';
 
-/** Limits of `app.models.run` for one model. */
-export interface ModelLimits {
-  /** Calls running with the model at once. @default 1 */
-  readonly concurrency?: number;
-  /** Calls waiting for a slot; more are refused with 503 MODEL_BUSY and `Retry-After`. @default 16 */
-  readonly maxQueue?: number;
-  /** Time limit of one call, queue wait included; the work's signal aborts then. @default 60000 */
-  readonly timeoutInMs?: number;
-  /**
-   * Calls one client (see `clientKeyBy`) may have waiting, so one client cannot fill the queue;
-   * slots go round-robin between clients. @default half of `maxQueue`, rounded up
-   */
-  readonly maxQueuePerClient?: number;
-  /**
-   * Smallest `Retry-After` sent with MODEL_BUSY. The value sent is the queue's expected wait (mean
-   * service time x queue position / concurrency), at least this and at most the timeout. @default 1
-   */
-  readonly retryAfterInSeconds?: number;
-}
+/** Limits of `app.models.run` for one model: the models file's `limits` (one schema, in core). */
+export type { ModelLimits };
 
 /** Limits for every model, with per-model overrides. */
 export interface LimitsOptions extends ModelLimits {
@@ -90,14 +74,6 @@ export interface ModelLoaderPluginOptions {
   /** How often `/health` checks that the files of loaded models still exist; 0 for never. @default 5000 */
   readonly fileCheckIntervalInMs?: number;
 }
-
-const modelLimitsSchema = z.strictObject({
-  concurrency: z.int().min(1).optional(),
-  maxQueue: z.int().min(0).optional(),
-  timeoutInMs: z.number().positive().finite().optional(),
-  maxQueuePerClient: z.int().min(1).optional(),
-  retryAfterInSeconds: z.int().min(1).optional(),
-});
 
 const tensorSchema = z.strictObject({
   name: z.string().min(1),

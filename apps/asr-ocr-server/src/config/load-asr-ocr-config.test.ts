@@ -6,10 +6,10 @@ import { DEMO_MODELS_FILE, DEMO_OCR_CHECKSUMS } from './demo-models.js';
 import { loadAsrOcrConfig } from './load-asr-ocr-config.js';
 
 describe('loadAsrOcrConfig', () => {
-  it('without a models file, prepares the demo models once and listens on 127.0.0.1:8081', async () => {
+  it('with DEMO=1, prepares the demo models once and listens on 127.0.0.1:8081', async () => {
     const cwd = await tempDir();
     const demoModelDir = join(await tempDir(), 'models');
-    const config = await loadAsrOcrConfig({ cwd, demoModelDir, env: {} });
+    const config = await loadAsrOcrConfig({ cwd, demoModelDir, env: { DEMO: '1' } });
     expect(config).toMatchObject({
       demo: true,
       host: '127.0.0.1',
@@ -34,20 +34,37 @@ describe('loadAsrOcrConfig', () => {
 
     const encoder = join(demoModelDir, 'whisper-tiny-fixture', 'onnx', 'encoder_model.onnx');
     const before = await stat(encoder);
-    await loadAsrOcrConfig({ cwd, demoModelDir, env: { PORT: '9000' } });
+    await loadAsrOcrConfig({ cwd, demoModelDir, env: { DEMO: '1', PORT: '9000' } });
     expect((await stat(encoder)).mtimeMs).toBe(before.mtimeMs);
   });
 
   it('says CONFIG_INVALID with the fix when the demo models cannot be written', async () => {
     const cwd = await tempDir();
     await writeFile(join(cwd, 'not-a-folder'), '');
-    const error = await loadAsrOcrConfig({ cwd, env: { MODEL_DIR: 'not-a-folder/models' } }).catch(
-      (thrown: unknown) => thrown,
-    );
+    const error = await loadAsrOcrConfig({
+      cwd,
+      env: { DEMO: '1', MODEL_DIR: 'not-a-folder/models' },
+    }).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({
       code: 'CONFIG_INVALID',
-      message: `No models file (MODELS_FILE is not set and there is no models.yaml in the working directory), and the demo models cannot be written into ${join(cwd, 'not-a-folder', 'models')} (ENOTDIR). Set MODELS_FILE to your models file, or make MODEL_DIR writable for the demo models.`,
+      message: expect.stringMatching(
+        /^DEMO=1, but the demo models cannot be written into .*\(ENOTDIR\)\. Make MODEL_DIR a writable folder for the demo models, or set MODELS_FILE to your own models file and unset DEMO\.$/,
+      ),
     });
+    expect((error as Error).message).toContain(join(cwd, 'not-a-folder', 'models'));
+  });
+
+  it('without DEMO and without a models file: CONFIG_INVALID; models.json is found', async () => {
+    const cwd = await tempDir();
+    await expect(loadAsrOcrConfig({ cwd, env: {} })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    await writeFile(
+      join(cwd, 'models.json'),
+      JSON.stringify({ models: [{ name: 'speech', adapter: 'whisper', path: 'whisper' }] }),
+    );
+    const config = await loadAsrOcrConfig({ cwd, env: {} });
+    expect(config).toMatchObject({ demo: false, modelsFile: join(cwd, 'models.json') });
   });
 
   it('reads models.yaml from the working directory, still defaulting to port 8081', async () => {

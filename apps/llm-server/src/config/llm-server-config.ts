@@ -1,9 +1,13 @@
-import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { GgufAdapterSettings } from '@model-loader/adapter-gguf';
 import { ModelLoaderError } from '@model-loader/core';
-import { demoModelsNotWritable, loadServerConfig, type ServerConfig } from '@model-loader/fastify';
+import {
+  demoModelsNotWritable,
+  demoRequested,
+  loadServerConfig,
+  type ServerConfig,
+} from '@model-loader/fastify';
 import { z } from 'zod';
 import { ensureDemoModels } from './demo-models.js';
 
@@ -17,7 +21,7 @@ export const DEMO_RATE_LIMIT_MAX = '600';
 export interface LlmServerConfig extends ServerConfig {
   /** Settings of the GGUF adapter (GPU backend, threads). */
   readonly gguf: GgufAdapterSettings;
-  /** True when the demo models were served because no models file was given. */
+  /** True when the demo models are served (DEMO=1). */
   readonly demo: boolean;
   /** Demo model files written at this start (empty when they were there already). */
   readonly generatedDemoModels: readonly string[];
@@ -40,9 +44,10 @@ export interface LoadLlmServerConfigOptions {
 
 /**
  * Reads the environment and the models file (see `@model-loader/fastify`'s `loadServerConfig`),
- * with PORT 8080 by default. With no MODELS_FILE and no `models.yaml` in the working directory, it
- * generates the demo models into `./models` on first start and serves them.
- * @throws ModelLoaderError CONFIG_INVALID naming the field and the fix
+ * with PORT 8080 by default. With DEMO=1 (what `pnpm start` sets) it generates the demo models into
+ * `./models` (or MODEL_DIR) on first start and serves them; never without it.
+ * @throws ModelLoaderError CONFIG_INVALID naming the field and the fix, also when
+ * there is no models file
  */
 export async function loadLlmServerConfig(
   options: LoadLlmServerConfigOptions = {},
@@ -68,11 +73,7 @@ export async function loadLlmServerConfig(
     ...env,
     PORT: env.PORT || String(DEFAULT_PORT),
   };
-  const hasModelsFile = await access(resolve(cwd, 'models.yaml')).then(
-    () => true,
-    () => false,
-  );
-  if (!env.MODELS_FILE && !hasModelsFile) {
+  if (demoRequested(env)) {
     const demoDir = resolve(cwd, env.MODEL_DIR || 'models');
     const { modelsFile, generated } = await ensureDemoModels(demoDir).catch((cause: unknown) => {
       throw demoModelsNotWritable(demoDir, cause);

@@ -9,7 +9,8 @@ import {
   formatLockFile,
   formatModelSource,
   ModelLoaderError,
-  parseChecksum,
+  normalizeChecksums,
+  type parseChecksum,
   parseModelSource,
   writeLockFile,
 } from '@model-loader/core';
@@ -17,7 +18,7 @@ import { errorLine } from '../cli-io.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';
-import { type ConfiguredModel, readModelsConfig } from '../models-config.js';
+import { type ConfiguredModel, readModelsConfig } from '../models-file-config.js';
 import { createProgressReporter, progressModeFor } from '../progress-reporter.js';
 import { readInputFile } from '../read-input-file.js';
 import { UsageError } from '../usage-error.js';
@@ -84,15 +85,12 @@ export async function lockCommand(
         );
       }
     }
-    const { checksum } = model;
-    const single =
-      typeof checksum === 'string' || (checksum !== undefined && 'expected' in checksum);
+    const kind =
+      modelFiles.length === 1 && modelFiles[0]!.path === model.path ? 'file' : 'directory';
+    const pins = normalizeChecksums(model.checksum, kind, model.name);
     for (const file of modelFiles) {
-      const input = single
-        ? checksum
-        : (checksum as Record<string, never> | undefined)?.[posix.relative(model.path, file.path)];
-      if (input !== undefined) {
-        const parsed = parseChecksum(input as never, model.name);
+      const parsed = pins.get(kind === 'file' ? '.' : posix.relative(model.path, file.path));
+      if (parsed !== undefined) {
         expected.set(file.path, parsed);
         files.push({ ...file, algorithm: parsed.algorithm });
       } else {

@@ -23,7 +23,7 @@ import { errorLine } from '../cli-io.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';
-import { isYamlPath, parseConfigText, parseModelsConfig } from '../models-config.js';
+import { isYamlFileName, parseModelsConfig, parseModelsFileText } from '../models-file-config.js';
 import { createProgressReporter, progressModeFor } from '../progress-reporter.js';
 import { readInputFile } from '../read-input-file.js';
 import { UsageError } from '../usage-error.js';
@@ -62,7 +62,9 @@ async function readTarget(
 ): Promise<PullTarget> {
   const text = await readFile(path, 'utf8');
   const value =
-    isYamlPath(path) || text.trimStart().startsWith('{') ? parseConfigText(text, path) : undefined;
+    isYamlFileName(path) || text.trimStart().startsWith('{')
+      ? parseModelsFileText(text, { path })
+      : undefined;
   const record = (value ?? {}) as Record<string, unknown>;
   if (typeof value === 'object' && value !== null && 'lockfileVersion' in record) {
     const lock = parseLockFile(text, path);

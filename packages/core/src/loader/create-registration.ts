@@ -1,9 +1,9 @@
 import { adapterFromFunction } from '../adapter-kit/function-adapter.js';
-import { type ExpectedChecksum, parseChecksum } from '../checksum/parse-checksum.js';
+import { normalizeChecksums } from '../checksum/normalize-checksums.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import { isolateAdapter } from '../isolation/isolate-adapter.js';
 import type { IsolationMode } from '../isolation/model-process-entry.js';
-import { parseKeepAliveInMs } from '../scheduler/keep-alive.js';
+import { parseKeepAliveInMs } from '../models-file/keep-alive.js';
 import { isModelAdapter, type ModelAdapter } from '../spec/model-adapter.js';
 import type { ModelSpec } from '../spec/model-spec.js';
 import { checkIsolation, type LoaderSettings } from './loader-settings.js';
@@ -63,7 +63,7 @@ export function createRegistration(spec: AnySpec, settings: LoaderSettings): Mod
     specPath: spec.path,
     adapter,
     required: spec.required ?? true,
-    checksums: parseSpecChecksums(spec.checksum, adapter.kind, name),
+    checksums: normalizeChecksums(spec.checksum, adapter.kind, name),
     allowUnpinned: spec.allowUnpinned ?? false,
     attempts,
     ...(timeout === undefined ? {} : { loadTimeoutInMs: timeout }),
@@ -71,10 +71,7 @@ export function createRegistration(spec: AnySpec, settings: LoaderSettings): Mod
     ...(estimate === undefined ? {} : { memoryEstimateInBytes: estimate }),
     isolation,
     load,
-    keepAliveInMs:
-      spec.keepAlive === undefined
-        ? Number.POSITIVE_INFINITY
-        : parseKeepAliveInMs(spec.keepAlive, `Model '${name}': \`keepAlive\``),
+    keepAliveInMs: parseKeepAliveInMs(spec.keepAlive, name),
     evictable: spec.evictable ?? true,
   };
 }
@@ -90,30 +87,4 @@ function toAdapter(
   )
     return adapter;
   return undefined;
-}
-
-function parseSpecChecksums(
-  checksum: AnySpec['checksum'],
-  kind: 'file' | 'directory',
-  modelName: string,
-): Map<string, ExpectedChecksum> {
-  const checksums = new Map<string, ExpectedChecksum>();
-  if (checksum === undefined) return checksums;
-  const isSingle =
-    typeof checksum === 'string' || ('algorithm' in checksum && 'expected' in checksum);
-  if (isSingle) {
-    if (kind === 'directory') {
-      throw new ModelLoaderError(
-        'CHECKSUM_INVALID',
-        `Invalid checksum for model '${modelName}': a directory model takes a record of file path -> checksum`,
-        { modelName },
-      );
-    }
-    checksums.set('.', parseChecksum(checksum as Parameters<typeof parseChecksum>[0], modelName));
-    return checksums;
-  }
-  for (const [file, value] of Object.entries(checksum)) {
-    checksums.set(file, parseChecksum(value, modelName));
-  }
-  return checksums;
 }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isSingleChecksum } from '../checksum/normalize-checksums.js';
 import { type ExpectedChecksum, parseChecksum } from '../checksum/parse-checksum.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { LockFile } from '../integrity/lock-file.js';
@@ -33,12 +34,6 @@ export interface PullPlan {
   readonly problems: readonly PullPlanProblem[];
   /** Models without a source (left to whoever puts their files in place). */
   readonly withoutSource: readonly ModelToPull[];
-}
-
-function isSingleChecksum(
-  checksum: NonNullable<ModelToPull['checksum']>,
-): checksum is ChecksumInput {
-  return typeof checksum === 'string' || ('algorithm' in checksum && 'expected' in checksum);
 }
 
 /**

@@ -10,8 +10,16 @@ import type { ServerConfig } from './load-server-config.js';
 
 /** Adapters by the name models use in the models file: `{ gguf: createGgufAdapter(), ... }`. */
 export type AdapterMap = Readonly<
-  Record<string, ModelAdapter<unknown, unknown> | LoaderFunction<unknown, never>>
+  Record<string, ModelAdapter<unknown, ModelOptions> | LoaderFunction<unknown, never>>
 >;
+
+/** A models file entry's `options`: each adapter checks its own. */
+type ModelOptions = Record<string, unknown>;
+
+/** A plain loader function is a file adapter (as the core treats it). */
+function asAdapter(adapter: AdapterMap[string]): ModelAdapter<unknown, ModelOptions> {
+  return typeof adapter === 'function' ? { kind: 'file', load: adapter } : adapter;
+}
 
 /** Options of {@link createModelLoaderFromConfig}. */
 export interface CreateModelLoaderOptions {
@@ -60,21 +68,10 @@ export function createModelLoaderFromConfig(
       );
     }
     try {
-      loader.register({
-        name: entry.name,
-        path: entry.path,
-        adapter: adapter as ModelAdapter<unknown, unknown>,
-        ...(entry.required === undefined ? {} : { required: entry.required }),
-        ...(entry.checksum === undefined ? {} : { checksum: entry.checksum }),
-        ...(entry.allowUnpinned === undefined ? {} : { allowUnpinned: entry.allowUnpinned }),
-        ...(entry.attempts === undefined ? {} : { attempts: entry.attempts }),
-        ...(entry.loadTimeoutInMs === undefined ? {} : { loadTimeoutInMs: entry.loadTimeoutInMs }),
-        ...(entry.memoryEstimateInBytes === undefined
-          ? {}
-          : { memoryEstimateInBytes: entry.memoryEstimateInBytes }),
-        ...(entry.options === undefined ? {} : { options: entry.options }),
-        ...(entry.isolation === undefined ? {} : { isolation: entry.isolation }),
-      });
+      // The entry's shared fields are ModelSpec fields (one schema); name, adapter and the HTTP
+      // limits are not passed on as such.
+      const { name, adapter: _adapterName, limits: _limits, ...fields } = entry;
+      loader.register({ ...fields, name, adapter: asAdapter(adapter) });
     } catch (error) {
       const reason = ModelLoaderError.isInstance(error) ? error.message : String(error);
       throw new ModelLoaderError(
@@ -84,5 +81,5 @@ export function createModelLoaderFromConfig(
       );
     }
   });
-  return loader as unknown as ModelLoader<Record<string, unknown>, 'process' | 'none'>;
+  return loader;
 }

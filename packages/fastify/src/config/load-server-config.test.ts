@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ModelAdapter } from '@model-loader/core';
-import { describe, expect, it } from 'vitest';
+import { type ModelAdapter, ModelLoader } from '@model-loader/core';
+import { describe, expect, it, vi } from 'vitest';
 import { createModelDir, createTestLoader, ggufBytes } from '../test-support/test-app.js';
 import { createModelLoaderFromConfig } from './create-model-loader.js';
 import { loadServerConfig } from './load-server-config.js';
@@ -221,5 +221,68 @@ describe('createModelLoaderFromConfig', () => {
         env: {},
       }),
     ).rejects.toThrow(/`models\.0\.isolation`|models\[0\]\.isolation/);
+  });
+});
+
+describe('finding the models file', () => {
+  it('finds models.yml and models.json as well as models.yaml, with load and keepAlive parsed', async () => {
+    const yml = await writeModelsFile(
+      'models.yml',
+      'modelDir: ./models\nmodels:\n  - { name: tiny, adapter: gguf, path: tiny.gguf, load: on-demand, keepAlive: 30s }\n',
+    );
+    const fromYml = await loadServerConfig({ adapterNames, cwd: yml, env: {} });
+    expect(fromYml.modelsFile).toBe(join(yml, 'models.yml'));
+    expect(fromYml.models).toEqual([
+      { name: 'tiny', adapter: 'gguf', path: 'tiny.gguf', load: 'on-demand', keepAlive: 30_000 },
+    ]);
+    const json = await writeModelsFile(
+      'models.json',
+      JSON.stringify({
+        models: [{ name: 'tiny', adapter: 'gguf', path: 'tiny.gguf', keepAlive: 'forever' }],
+      }),
+    );
+    const fromJson = await loadServerConfig({ adapterNames, cwd: json, env: {} });
+    expect(fromJson.modelsFile).toBe(join(json, 'models.json'));
+    expect(fromJson.models[0]!.keepAlive).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('says CONFIG_INVALID, naming the names it looked for, when there is none', async () => {
+    const empty = dirname(await createModelDir({ 'tiny.gguf': ggufBytes() }));
+    await writeFile(join(empty, 'my-models.yaml'), 'models: []\n');
+    await expect(loadServerConfig({ adapterNames, cwd: empty, env: {} })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message:
+        'No models file: MODELS_FILE is not set and the working directory has none of models.yaml, models.yml, models.json. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.',
+    });
+    await expect(
+      loadServerConfig({ adapterNames, cwd: empty, env: { MODELS_FILE: 'nope.yaml' } }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('registers the entry fields as the ModelSpec: load and keepAlive reach the loader', async () => {
+    const cwd = await writeModelsFile(
+      'models.yaml',
+      'modelDir: ./models\nmodels:\n  - { name: tiny, adapter: gguf, path: tiny.gguf, attempts: 2, isolation: none, load: on-demand, keepAlive: 5m, limits: { concurrency: 2 } }\n',
+    );
+    const config = await loadServerConfig({ adapterNames, cwd, env: {} });
+    const test = createTestLoader();
+    const register = vi.spyOn(ModelLoader.prototype, 'register');
+    try {
+      const loader = createModelLoaderFromConfig(config, { gguf: test.load });
+      expect(loader.getModelInfo('tiny')).toMatchObject({ name: 'tiny', required: true });
+      expect(register).toHaveBeenCalledTimes(1);
+      const spec = register.mock.calls[0]![0];
+      expect({ ...spec, adapter: typeof spec.adapter }).toEqual({
+        name: 'tiny',
+        adapter: 'object',
+        path: 'tiny.gguf',
+        attempts: 2,
+        isolation: 'none',
+        load: 'on-demand',
+        keepAlive: 300_000,
+      });
+    } finally {
+      register.mockRestore();
+    }
   });
 });

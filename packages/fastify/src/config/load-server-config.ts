@@ -1,11 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { ModelLoaderError, type SourceEnvironment } from '@model-loader/core';
-import { parse as parseYaml } from 'yaml';
+import {
+  findModelsFile,
+  MODELS_FILE_NAMES,
+  type ModelEntry,
+  type ModelLimits,
+  type ModelsFile,
+  readModelsFile,
+} from '@model-loader/core/models-file';
 import { formatIssues } from '../errors/format-issues.js';
 import type { ClientKeyBy } from '../hardening/client-key.js';
-import type { LimitsOptions, ModelLimits } from '../plugin-options.js';
-import { createModelsFileSchema, type ModelEntry, type ModelsFile } from './models-file-schema.js';
+import type { LimitsOptions } from '../plugin-options.js';
 import { type ServerEnv, serverEnvNames, serverEnvSchema } from './server-env.js';
 
 /** Options of {@link loadServerConfig}. */
@@ -63,9 +68,22 @@ function configError(message: string, cause?: unknown): ModelLoaderError {
 }
 
 /**
+ * The error of a start with no MODELS_FILE and none of models.yaml, models.yml, models.json in the
+ * working directory: a server never falls back to demo models on its own.
+ */
+export function noModelsFile(): ModelLoaderError {
+  return new ModelLoaderError(
+    'CONFIG_INVALID',
+    `No models file: MODELS_FILE is not set and the working directory has none of ${MODELS_FILE_NAMES.join(', ')}. Create one, set MODELS_FILE to its path, or start the demo models with DEMO=1.`,
+  );
+}
+
+/**
  * Reads the environment (MODEL_DIR, MODELS_FILE, HOST, PORT, ADMIN_TOKEN, LOG_LEVEL, ...) and the
- * models file (YAML or JSON), and validates both with zod. Empty variables count as unset.
- * @throws ModelLoaderError CONFIG_INVALID with one line per problem, naming the field and the fix
+ * models file (YAML or JSON: MODELS_FILE, else the first of models.yaml, models.yml, models.json in
+ * `cwd`), and validates both with zod. Empty variables count as unset.
+ * @throws ModelLoaderError CONFIG_INVALID with one line per problem, naming the field and the fix;
+ * also when there is no models file
  */
 export async function loadServerConfig(options: LoadServerConfigOptions): Promise<ServerConfig> {
   const env = options.env ?? process.env;
@@ -82,35 +100,16 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
     );
   }
   const vars = parsedEnv.data;
-  const modelsFile = resolve(cwd, vars.MODELS_FILE);
-  const shown = vars.MODELS_FILE;
-
-  let text: string;
-  try {
-    text = await readFile(modelsFile, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw configError(
-      code === 'ENOENT'
-        ? `Models file not found: ${shown}. Create it, or set MODELS_FILE to its path.`
-        : `Cannot read the models file ${shown} (${code ?? 'error'}); check its permissions.`,
-      error,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = extname(modelsFile).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw configError(
-      `The models file ${shown} is not valid ${extname(modelsFile) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
-      error,
-    );
-  }
-  const parsedFile = createModelsFileSchema(options.adapterNames).safeParse(raw);
-  if (!parsedFile.success) {
-    throw configError(`Invalid models file ${shown}:\n${formatIssues(parsedFile.error)}`);
-  }
-  const file = parsedFile.data;
+  const found = vars.MODELS_FILE ? resolve(cwd, vars.MODELS_FILE) : await findModelsFile(cwd);
+  if (found === undefined) throw noModelsFile();
+  const modelsFile = found;
+  const shown = vars.MODELS_FILE ?? relative(cwd, modelsFile);
+  const file = await readModelsFile({
+    path: modelsFile,
+    shownAs: shown,
+    adapterNames: options.adapterNames,
+    formatIssues,
+  });
 
   const modelDir = vars.MODEL_DIR
     ? resolve(cwd, vars.MODEL_DIR)

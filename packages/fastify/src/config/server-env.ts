@@ -6,8 +6,8 @@ const optionalNumber = (schema: z.ZodNumber) => z.coerce.number().pipe(schema).o
 export const serverEnvSchema = z.object({
   /** Folder of the model files; relative to the working directory. Overrides the file's `modelDir`. */
   MODEL_DIR: z.string().min(1).optional(),
-  /** The models file (YAML or JSON). @default models.yaml in the working directory */
-  MODELS_FILE: z.string().min(1).default('models.yaml'),
+  /** The models file (YAML or JSON). @default the first of models.yaml, models.yml, models.json in the working directory */
+  MODELS_FILE: z.string().min(1).optional(),
   /** Address to bind. @default 127.0.0.1 (set 0.0.0.0 in a container) */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Port to bind. @default 3000 */
