@@ -72,7 +72,8 @@ export function createRegistration(spec: AnySpec, settings: LoaderSettings): Mod
     isolation,
     load,
     keepAliveInMs: parseKeepAliveInMs(spec.keepAlive, name),
-    evictable: spec.evictable ?? true,
+    // Startup models keep today's behaviour (they stay) unless marked evictable.
+    evictable: spec.evictable ?? load === 'on-demand',
   };
 }
 

@@ -83,7 +83,8 @@ export const modelFieldsSchema = z.object({
   keepAlive: keepAliveValue.optional(),
   /**
    * Whether the memory budget may unload the model while nobody uses it, to make room for another
-   * model's load (least recently used first). @default true
+   * model's load (least recently used first). @default true for `load: 'on-demand'`, false for
+   * startup models (they stay loaded, as without a scheduler)
    */
   evictable: z.boolean().optional(),
 });
