@@ -33,7 +33,11 @@ export * from './model-info.js';
 export * from './model-loader.js';
 export * from './model-loader-options.js';
 export * from './model-registry.js';
-export { type KeepAliveInput, parseKeepAliveInMs } from './models-file/keep-alive.js';
+export {
+  type KeepAliveInput,
+  keepAliveProblem,
+  parseKeepAliveInMs,
+} from './models-file/keep-alive.js';
 export * from './pull/confine-target.js';
 export * from './pull/download-file.js';
 export * from './pull/http-range.js';

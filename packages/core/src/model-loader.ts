@@ -242,6 +242,15 @@ export class ModelLoader<
   }
 
   /**
+   * Throws what `use` would throw at once for a model that neither serves nor loads on demand.
+   * @throws ModelLoaderError MODEL_NOT_REGISTERED, MODEL_NOT_AVAILABLE
+   */
+  assertServable(name: ModelName<TModels> | (string & {})): void {
+    const model = this.model(name);
+    if (!model.current && !this.loadsOnDemand(model)) throw model.notAvailable();
+  }
+
+  /**
    * Runs `fn` with the loaded model under a lease: an unload, reload or eviction waits for `fn`
    * to finish before disposing this copy. An idle model (on-demand, or unloaded by keep-alive or
    * eviction) and a failed on-demand model are loaded first; concurrent callers share that load
@@ -296,7 +305,7 @@ export class ModelLoader<
 
   private loadsOnDemand(model: RegisteredModel): boolean {
     if (this.closed) return false;
-    if (model.state === 'idle') return true;
+    if (model.state === 'idle' || model.pendingLoad) return true;
     return model.registration.load === 'on-demand' && model.state === 'failed';
   }
 

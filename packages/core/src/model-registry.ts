@@ -16,6 +16,7 @@ export interface ModelRegistry {
   reload(name: string): Promise<unknown>;
   unload(name: string): Promise<void>;
   get(name: string): unknown;
+  assertServable(name: string): void;
   use<TResult>(
     name: string,
     fn: (model: unknown) => Promise<TResult> | TResult,

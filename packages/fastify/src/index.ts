@@ -49,6 +49,7 @@ export {
   frameworkErrors,
 } from './hardening/framework-errors.js';
 export type { RateLimitOptions } from './hardening/register-rate-limit.js';
+export * from './keep-alive-field.js';
 export { disconnectSignal } from './limits/disconnect-signal.js';
 export type { RunFunction, RunOptions } from './limits/run-with-limits.js';
 export { modelLoaderPlugin } from './model-loader-plugin.js';

@@ -7,8 +7,8 @@ import type {
   GgufTool,
   GgufToolChoice,
 } from '@model-loader/adapter-gguf';
-import type { Remote } from '@model-loader/core';
-import { disconnectSignal } from '@model-loader/fastify';
+import type { KeepAliveInput, Remote } from '@model-loader/core';
+import { disconnectSignal, type RunOptions } from '@model-loader/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { fitContext } from './fit-context.js';
 
@@ -21,6 +21,8 @@ export type GenerationInput =
 export interface GenerationRequest {
   readonly modelName: string;
   readonly input: GenerationInput;
+  /** The request's `keep_alive`: the model's keep-alive from the end of this request. */
+  readonly keepAlive?: KeepAliveInput | undefined;
   readonly maxTokens?: number | undefined;
   readonly temperature?: number | undefined;
   readonly topP?: number | undefined;
@@ -94,6 +96,13 @@ function served(generation: GgufGeneration, waitedInMs: number): ServedGeneratio
   return { ...generation, queuedInMs: waitedInMs + generation.timings.queuedInMs };
 }
 
+function runOptions(reply: FastifyReply, request: GenerationRequest): RunOptions {
+  return {
+    signal: disconnectSignal(reply),
+    ...(request.keepAlive === undefined ? {} : { keepAlive: request.keepAlive }),
+  };
+}
+
 /**
  * Runs a generation under the model's limits (`app.models.run`): 404 for an unknown model, 503 for
  * one not loaded (with its load error) or a full queue, 400 for a prompt that does not fit, 504
@@ -117,7 +126,7 @@ export function runGeneration(
           : await model.complete(input.prompt, options);
       return served(generation, waitedInMs);
     },
-    { signal: disconnectSignal(reply) },
+    runOptions(reply, request),
   );
 }
 
@@ -150,6 +159,9 @@ export async function streamGeneration(
       signal.throwIfAborted();
       handlers.end(served(await stream.result, waitedInMs));
     },
-    { signal: stop ? AbortSignal.any([disconnectSignal(reply), stop]) : disconnectSignal(reply) },
+    {
+      ...runOptions(reply, request),
+      ...(stop ? { signal: AbortSignal.any([disconnectSignal(reply), stop]) } : {}),
+    },
   );
 }

@@ -4,6 +4,7 @@ import type {
   GgufTool,
   GgufToolChoice,
 } from '@model-loader/adapter-gguf';
+import type { KeepAliveInput } from '@model-loader/core';
 import { ApiError } from '../generation/api-error.js';
 import type { GenerationRequest } from '../generation/run-generation.js';
 import { toGrammarSchema } from '../generation/to-grammar-schema.js';
@@ -134,8 +135,10 @@ export function openAiSampling(body: {
   readonly seed?: number | null | undefined;
   readonly presence_penalty?: number | null | undefined;
   readonly frequency_penalty?: number | null | undefined;
+  readonly keep_alive?: KeepAliveInput | null | undefined;
 }) {
   return {
+    keepAlive: orUndefined(body.keep_alive),
     temperature: body.temperature ?? 1,
     topP: orUndefined(body.top_p),
     seed: orUndefined(body.seed),

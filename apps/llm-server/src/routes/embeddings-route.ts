@@ -41,7 +41,10 @@ export function registerEmbeddingsRoute(routes: ZodApp, app: FastifyInstance): v
         }
         return model.embed(inputs, { signal });
       },
-      { signal: disconnectSignal(reply) },
+      {
+        signal: disconnectSignal(reply),
+        ...(body.keep_alive == null ? {} : { keepAlive: body.keep_alive }),
+      },
     );
     const base64 = body.encoding_format === 'base64';
     return {

@@ -18,6 +18,7 @@ export function registerInferenceRoute(routes: ZodApp, app: FastifyInstance): vo
       topP: body.top_p,
       seed: body.seed,
       stop: stopList(body.stop),
+      keepAlive: body.keep_alive,
     });
     const { usage, timings } = generation;
     return {

@@ -1,3 +1,4 @@
+import { isReady } from '@model-loader/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from './route-types.js';
@@ -12,8 +13,8 @@ export function registerModelRoutes(routes: ZodApp, app: FastifyInstance): void 
       object: 'model',
       created: info.loadedAt ? Math.floor(Date.parse(info.loadedAt) / 1000) : startedAt,
       owned_by: 'model-loader',
-      // Not in OpenAI's schema: whether the model can answer now.
-      ready: info.state === 'loaded',
+      // Not in OpenAI's schema: whether the model can answer now (an idle one loads on demand).
+      ready: isReady(info.state),
     };
   };
 

@@ -1,4 +1,4 @@
-import { modelNamePattern } from '@model-loader/fastify';
+import { keepAliveField, modelNamePattern } from '@model-loader/fastify';
 import { z } from 'zod';
 
 const modelName = z
@@ -24,6 +24,8 @@ export const inferenceBody = z.strictObject({
   top_p: topP.optional(),
   stop: stop.optional(),
   seed: seed.optional(),
+  /** Ollama's `keep_alive`: how long the model stays loaded after this request. */
+  keep_alive: keepAliveField.optional(),
 });
 
 const contentPart = z.strictObject({ type: z.literal('text'), text });
@@ -80,6 +82,8 @@ const openAiSampling = {
   /** Logged with the request, as OpenAI uses it: to tell end users apart. */
   user: z.string().max(256).nullish(),
   logit_bias: z.record(z.string(), z.number()).nullish(),
+  /** Not OpenAI's: Ollama's `keep_alive`, how long the model stays loaded after this request. */
+  keep_alive: keepAliveField.nullish(),
 };
 
 /** OpenAI fields that are refused unless absent, null or their no-op value (the route checks). */
@@ -165,6 +169,7 @@ export const embeddingsBody = z.strictObject({
   encoding_format: z.enum(['float', 'base64']).nullish(),
   dimensions: z.unknown().optional(),
   user: z.string().max(256).nullish(),
+  keep_alive: keepAliveField.nullish(),
 });
 
 export type InferenceBody = z.output<typeof inferenceBody>;

@@ -42,6 +42,8 @@ export interface TestModelEntry {
   readonly file?: TinyGgufOptions | 'broken';
   readonly options?: GgufLoadOptions;
   readonly limits?: Record<string, number>;
+  /** More fields of the models-file entry (for example `load`, `keepAlive`). */
+  readonly entry?: Record<string, unknown>;
 }
 
 /** Options of {@link startTestApp}. */
@@ -57,6 +59,8 @@ export interface TestAppOptions {
    * @default 'none'
    */
   readonly isolation?: 'process' | 'none';
+  /** More top-level fields of the models file (for example `memoryBudgetInBytes`). */
+  readonly file?: Record<string, unknown>;
 }
 
 const defaultModels: TestModelEntry[] = [
@@ -77,6 +81,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<Fastif
   const file = {
     modelDir: '.',
     isolation: options.isolation ?? 'none',
+    ...options.file,
     models: models.map((model) => ({
       name: model.name,
       adapter: 'gguf',
@@ -84,6 +89,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<Fastif
       required: model.required ?? true,
       options: { threadCount: 1, ...model.options },
       ...(model.limits ? { limits: model.limits } : {}),
+      ...model.entry,
     })),
   };
   await writeFile(join(dir, 'models.json'), JSON.stringify(file));

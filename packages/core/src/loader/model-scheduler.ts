@@ -1,3 +1,4 @@
+import { ModelLoaderError } from '../errors/model-loader-error.js';
 import type { MemoryReservation } from '../scheduler/memory-budget.js';
 import type { LoadedCopy } from './loaded-copy.js';
 import type { LoaderRuntime } from './loader-runtime.js';
@@ -47,18 +48,31 @@ export class ModelScheduler {
   ): Promise<MemoryReservation> {
     const { memory } = this.runtime;
     const deadline = performance.now() + this.leaseWaitInMs;
-    while (!memory.fits(sizeInBytes) && sizeInBytes <= memory.budgetInBytes) {
+    for (;;) {
       signal.throwIfAborted();
-      const victim = this.leastRecentlyUsedIdle(model);
-      if (victim) {
+      let victim = this.leastRecentlyUsedIdle(model);
+      while (!memory.fits(sizeInBytes) && victim) {
         await this.unloadIdle(victim, victim.current!, 'evicted', model.name);
-        continue;
+        victim = this.leastRecentlyUsedIdle(model);
       }
       const remaining = deadline - performance.now();
-      if (remaining <= 0 || !this.anyLeasedEvictable(model)) break;
-      await this.leaseEnd(remaining, signal);
+      const mayFreeUp = remaining > 0 && this.othersBusy(model);
+      if (memory.fits(sizeInBytes) || !mayFreeUp) {
+        try {
+          // Waits while other loads hold reservations; refuses when only loaded models hold it.
+          return await memory.reserve(model.name, sizeInBytes, signal);
+        } catch (error) {
+          const retry =
+            ModelLoaderError.hasCode(error, 'MODEL_INSUFFICIENT_MEMORY') &&
+            sizeInBytes <= memory.budgetInBytes &&
+            (this.leastRecentlyUsedIdle(model) !== undefined || mayFreeUp);
+          if (!retry) throw error;
+          continue;
+        }
+      }
+      // Busy models (leased, or loading) become evictable when they finish: look again then.
+      await this.leaseEnd(Math.min(remaining, 50), signal);
     }
-    return memory.reserve(model.name, sizeInBytes, signal);
   }
 
   /** Unloads `copy` if it still serves `model` and nobody uses it; the model goes `idle`. */
@@ -86,10 +100,11 @@ export class ModelScheduler {
     return oldest;
   }
 
-  private anyLeasedEvictable(loading: RegisteredModel): boolean {
+  /** True while another evictable model is in use or loading: it may give way later. */
+  private othersBusy(loading: RegisteredModel): boolean {
     for (const model of this.models()) {
       if (model === loading || !model.registration.evictable) continue;
-      if ((model.current?.leaseCount ?? 0) > 0) return true;
+      if ((model.current?.leaseCount ?? 0) > 0 || model.loadController) return true;
     }
     return false;
   }

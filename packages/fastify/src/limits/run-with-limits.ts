@@ -1,4 +1,4 @@
-import type { ModelRegistry } from '@model-loader/core';
+import type { KeepAliveInput, ModelRegistry } from '@model-loader/core';
 import { HttpError } from '../errors/http-error.js';
 import type { BoundedLimiter } from './bounded-limiter.js';
 
@@ -13,6 +13,11 @@ export interface RunOptions {
    * handled (the plugin tracks it), or one shared queue outside a request
    */
   readonly clientKey?: string;
+  /**
+   * Keep-alive of the model from the end of this call (a request's `keep_alive`), replacing the
+   * model's: milliseconds or a duration such as `'5m'`; `0` unloads right after, `-1` never.
+   */
+  readonly keepAlive?: KeepAliveInput;
 }
 
 /** The work given to `run`: the leased model and a signal aborted on timeout or disconnect. */
@@ -40,8 +45,8 @@ export async function runWithLimits<TModel, TResult>(
   options: RunOptions = {},
 ): Promise<TResult> {
   const { loader, limiter, name } = target;
-  // Fail fast, before queueing: MODEL_NOT_REGISTERED or MODEL_NOT_AVAILABLE.
-  loader.get(name);
+  // Fail fast, before queueing: MODEL_NOT_REGISTERED or MODEL_NOT_AVAILABLE (an idle model loads).
+  loader.assertServable(name);
   const timeoutInMs = options.timeoutInMs ?? target.timeoutInMs;
   const controller = new AbortController();
   const timer = setTimeout(() => {
@@ -71,7 +76,11 @@ export async function runWithLimits<TModel, TResult>(
     const work = (async () => {
       try {
         controller.signal.throwIfAborted();
-        return await loader.use(name, (model) => fn(model as TModel, controller.signal));
+        return await loader.use(
+          name,
+          (model) => fn(model as TModel, controller.signal),
+          options.keepAlive === undefined ? {} : { keepAlive: options.keepAlive },
+        );
       } finally {
         release();
       }

@@ -182,6 +182,39 @@ export function createMetrics(settings: MetricsSettings, sources: MetricsSources
     },
   });
 
+  new Gauge({
+    name: `${p}model_resident_bytes`,
+    help: "Bytes each loaded model holds in the memory budget: its process's measured size, else its estimate.",
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const name of loader.modelNames) {
+        const resident = loader.getModelInfo(name).residentBytes;
+        if (resident !== undefined) this.set({ model: name }, resident);
+      }
+    },
+  });
+  const loads = new Counter({
+    name: `${p}model_loads_total`,
+    help: 'Successful loads by reason: startup (loadAll or load), on-demand (a request), reload.',
+    labelNames: ['model', 'reason'],
+    registers,
+  });
+  const unloads = new Counter({
+    name: `${p}model_unloads_total`,
+    help: 'Unloads by reason: keep-alive (idle time ran out), evicted (room for another model), request (unload or shutdown).',
+    labelNames: ['model', 'reason'],
+    registers,
+  });
+  const evictions = new Counter({
+    name: `${p}model_evictions_total`,
+    help: 'Idle models unloaded to make room in the memory budget for another model, by the model that needed it.',
+    labelNames: ['model', 'for_model'],
+    registers,
+  });
+  const onDemand = new Set<string>();
+
   if (settings.defaultMetrics) collectDefaultMetrics({ register: registry });
 
   const unsubscribe = [
@@ -193,6 +226,26 @@ export function createMetrics(settings: MetricsSettings, sources: MetricsSources
       );
       if (event.attempts > 0) loadAttempts.inc({ model: event.name }, event.attempts);
       if (!event.ok) loadFailures.inc({ model: event.name, code: event.error?.code ?? 'UNKNOWN' });
+    }),
+    loader.on('loadEnd', (event) => {
+      const reason = event.reload ? 'reload' : onDemand.has(event.name) ? 'on-demand' : 'startup';
+      onDemand.delete(event.name);
+      if (event.ok) loads.inc({ model: event.name, reason });
+    }),
+    loader.on('scheduled', (event) => {
+      if (event.action === 'load') {
+        onDemand.add(event.name);
+        return;
+      }
+      unloads.inc({ model: event.name, reason: event.reason });
+      if (event.reason === 'evicted') {
+        evictions.inc({ model: event.name, for_model: event.forModel ?? '' });
+      }
+    }),
+    loader.on('stateChange', (event) => {
+      if (event.to === 'unloaded' && event.from === 'loaded') {
+        unloads.inc({ model: event.name, reason: 'request' });
+      }
     }),
     loader.on('attemptFailed', (event) => {
       attemptFailures.inc({ model: event.name, code: event.error.code });

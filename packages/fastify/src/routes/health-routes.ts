@@ -1,3 +1,4 @@
+import { isReady } from '@model-loader/core';
 import { modelNameParams } from './model-name.js';
 import type { RouteContext, ZodApp } from './route-context.js';
 
@@ -74,7 +75,7 @@ export function registerHealthRoutes(app: ZodApp, context: RouteContext): void {
     },
     async (request, reply) => {
       const { name } = request.params;
-      const ready = !models.shuttingDown && loader.getModelInfo(name).state === 'loaded';
+      const ready = !models.shuttingDown && isReady(loader.getModelInfo(name).state);
       return reply.code(ready ? 200 : 400).send({ name, ready });
     },
   );

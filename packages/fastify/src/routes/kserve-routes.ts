@@ -1,4 +1,4 @@
-import type { ModelInfo } from '@model-loader/core';
+import { isReady, type ModelInfo } from '@model-loader/core';
 import { assertVersion, MODEL_VERSION, modelVersionParams } from './kserve-names.js';
 import { modelNameParams } from './model-name.js';
 import type { ModelSignature } from './model-signature.js';
@@ -95,7 +95,7 @@ export function registerKserveRoutes(
       const { name, version } = request.params;
       const info = context.loader.getModelInfo(name);
       assertVersion(name, version);
-      const ready = !context.models.shuttingDown && info.state === 'loaded';
+      const ready = !context.models.shuttingDown && isReady(info.state);
       return reply.code(ready ? 200 : 400).send({ name, ready });
     },
   );

@@ -14,6 +14,32 @@ export function registerModelRoutes(app: ZodApp, context: RouteContext): void {
   );
 
   app.get(
+    '/ps',
+    {
+      schema: {
+        tags,
+        summary: "Loaded models (as Ollama's /api/ps): size in memory, leases, until when",
+      },
+    },
+    async () => ({
+      models: context.loader.modelNames
+        .map((name) => context.loader.getModelInfo(name))
+        .filter((info) => info.state === 'loaded')
+        .map((info) => ({
+          name: info.name,
+          residentBytes: info.residentBytes ?? 0,
+          loadedAt: info.loadedAt,
+          // null: stays loaded until unloaded or evicted (no keep-alive running, or in use).
+          expiresAt: info.expiresAt ?? null,
+          activeLeases: info.activeLeases,
+          evictable: info.evictable,
+          ...(info.process ? { pid: info.process.pid } : {}),
+        })),
+      memory: context.loader.getMemoryUsage(),
+    }),
+  );
+
+  app.get(
     '/models/:name',
     { schema: { tags, summary: 'One model', params: modelNameParams } },
     async (request) => publicModelInfo(context, request.params.name),

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '@model-loader/core';
+import { isReady, type ModelInfo } from '@model-loader/core';
 import { z } from 'zod';
 import { createBearerCheck } from '../auth/bearer-auth.js';
 import { HttpError } from '../errors/http-error.js';
@@ -38,6 +38,8 @@ function tritonState(info: ModelInfo): { state: string; reason: string } {
   switch (info.state) {
     case 'loaded':
       return { state: 'READY', reason: '' };
+    case 'idle':
+      return { state: 'READY', reason: 'idle: loads on the first request' };
     case 'validating':
     case 'loading':
       return { state: 'LOADING', reason: '' };
@@ -86,7 +88,7 @@ export function registerTritonRepositoryRoutes(
       const onlyReady = request.body?.ready === true;
       return context.loader.modelNames
         .map((name) => context.loader.getModelInfo(name))
-        .filter((info) => !onlyReady || info.state === 'loaded')
+        .filter((info) => !onlyReady || isReady(info.state))
         .map((info) => ({ name: info.name, version: MODEL_VERSION, ...tritonState(info) }));
     },
   );
