@@ -37,7 +37,7 @@ describe('scheduler through the real LLM server', () => {
     });
     const base = await listen(app);
     const health = await fetch(`${base}/health`);
-    expect((await health.json()).status).toBe('healthy');
+    expect(((await health.json()) as { status: string }).status).toBe('healthy');
 
     const statuses: number[] = [];
     const loadedCounts: number[] = [];

@@ -1,8 +1,7 @@
-import { ModelLoaderError, type ModelRegistry } from '@model-loader/core';
+import { formatIssues, ModelLoaderError, type ModelRegistry } from '@model-loader/core';
 import { type ModelLimits, modelLimitsSchema } from '@model-loader/core/models-file';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { formatIssues } from './errors/format-issues.js';
 import type { ClientKeyBy } from './hardening/client-key.js';
 import type { RateLimitOptions } from './hardening/register-rate-limit.js';
 import type { OpenApiOptions } from './openapi/register-openapi.js';
@@ -188,7 +187,7 @@ export function parsePluginOptions(options: unknown): ResolvedPluginOptions {
   if (!result.success) {
     throw new ModelLoaderError(
       'CONFIG_INVALID',
-      `Invalid options for @model-loader/fastify:\n${formatIssues(result.error)}`,
+      `Invalid options for @model-loader/fastify:\n${formatIssues(result.error.issues, { style: 'list' })}`,
     );
   }
   return result.data;

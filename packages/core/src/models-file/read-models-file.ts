@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { formatIssues } from '../errors/format-issues.js';
 import { ModelLoaderError } from '../errors/model-loader-error.js';
 import {
   type AnyModelsFile,
@@ -79,20 +80,7 @@ export interface ReadModelsFileOptions extends ModelsFileOrigin {
 }
 
 function defaultFormatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.reduce<string>(
-        (text, key) =>
-          typeof key === 'number'
-            ? `${text}[${key}]`
-            : text
-              ? `${text}.${String(key)}`
-              : String(key),
-        '',
-      );
-      return `- \`${path || '(root)'}\`: ${issue.message}`;
-    })
-    .join('\n');
+  return formatIssues(error.issues, { style: 'list' });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { dirname, relative, resolve } from 'node:path';
-import { ModelLoaderError, type SourceEnvironment } from '@model-loader/core';
+import { formatIssues, ModelLoaderError, type SourceEnvironment } from '@model-loader/core';
 import {
   findModelsFile,
   MODELS_FILE_NAMES,
@@ -8,7 +8,6 @@ import {
   type ModelsFile,
   readModelsFile,
 } from '@model-loader/core/models-file';
-import { formatIssues } from '../errors/format-issues.js';
 import type { ClientKeyBy } from '../hardening/client-key.js';
 import type { LimitsOptions } from '../plugin-options.js';
 import { type ServerEnv, serverEnvNames, serverEnvSchema } from './server-env.js';
@@ -96,7 +95,7 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
   const parsedEnv = serverEnvSchema.safeParse(given);
   if (!parsedEnv.success) {
     throw configError(
-      `Invalid environment variables:\n${formatIssues(parsedEnv.error)}\nFix or unset them and start again.`,
+      `Invalid environment variables:\n${formatIssues(parsedEnv.error.issues, { style: 'list' })}\nFix or unset them and start again.`,
     );
   }
   const vars = parsedEnv.data;
@@ -108,7 +107,6 @@ export async function loadServerConfig(options: LoadServerConfigOptions): Promis
     path: modelsFile,
     shownAs: shown,
     adapterNames: options.adapterNames,
-    formatIssues,
   });
 
   const modelDir = vars.MODEL_DIR
