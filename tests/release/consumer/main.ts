@@ -17,7 +17,7 @@ if (!modelDir) throw new Error('usage: node main.ts MODEL_DIR');
 const loader = new ModelLoader({ modelDir }).register({
   name: 'tiny',
   path: 'tiny.gguf',
-  loader: createGgufAdapter({ gpu: false, threads: 1 }),
+  adapter: createGgufAdapter({ gpu: false, threadCount: 1 }),
   options: { contextSize: 512 },
 });
 

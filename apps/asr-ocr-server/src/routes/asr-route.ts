@@ -2,7 +2,7 @@ import { createErrorHandler } from '@model-loader/fastify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { readUpload } from '../uploads/read-upload.js';
-import { flag, language, modelName, parseFields } from './parse-fields.js';
+import { flag, keepAlive, language, modelName, parseFields } from './parse-fields.js';
 import { pickModel } from './pick-model.js';
 import type { AppRouteContext } from './route-context.js';
 import { seedErrors } from './seed-error-handler.js';
@@ -15,6 +15,7 @@ const asrFields = z.strictObject({
   task: z.enum(['transcribe', 'translate']).optional(),
   /** Return `chunks` with start and end times. */
   timestamps: flag.optional(),
+  keep_alive: keepAlive.optional(),
 });
 
 /**
@@ -36,6 +37,7 @@ export function registerAsrRoute(app: FastifyInstance, context: AppRouteContext)
       language: options.language,
       task: options.task,
       returnTimestamps: options.timestamps,
+      keepAlive: options.keep_alive,
     });
     return {
       success: true,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { asOcrModel } from '../served-models.js';
 import { readUpload } from '../uploads/read-upload.js';
-import { modelName, parseFields } from './parse-fields.js';
+import { keepAlive, modelName, parseFields } from './parse-fields.js';
 import { pickModel } from './pick-model.js';
 import type { AppRouteContext } from './route-context.js';
 import { seedErrors } from './seed-error-handler.js';
@@ -11,6 +11,7 @@ import { seedErrors } from './seed-error-handler.js';
 const ocrFields = z.strictObject({
   /** An OCR model of the models file; default: the first. */
   model: modelName.optional(),
+  keep_alive: keepAlive.optional(),
 });
 
 /**
@@ -30,7 +31,10 @@ export function registerOcrRoute(app: FastifyInstance, context: AppRouteContext)
     const result = await app.models.run(
       name,
       (model, signal) => asOcrModel(model, name).recognize(upload.bytes, { signal }),
-      { signal: disconnectSignal(reply) },
+      {
+        signal: disconnectSignal(reply),
+        ...(options.keep_alive === undefined ? {} : { keepAlive: options.keep_alive }),
+      },
     );
     return { success: true, text: result.text, lines: result.lines };
   });

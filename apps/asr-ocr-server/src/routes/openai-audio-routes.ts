@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { readUpload } from '../uploads/read-upload.js';
 import { toSegments, toSrt, toVtt } from './format-transcription.js';
 import { FieldError, UnsupportedFieldError } from './openai-error-handler.js';
-import { language } from './parse-fields.js';
+import { keepAlive, language } from './parse-fields.js';
 import { pickModel } from './pick-model.js';
 import type { AppRouteContext } from './route-context.js';
 import { transcribe } from './transcribe.js';
@@ -20,6 +20,8 @@ const common = {
   response_format: z.enum(['json', 'text', 'verbose_json', 'srt', 'vtt']).default('json'),
   /** Decoding is greedy: 0 (OpenAI's default) is accepted, more is refused. */
   temperature: z.coerce.number().min(0).max(1).optional(),
+  /** Not OpenAI's: Ollama's `keep_alive`, how long the model stays loaded after this request. */
+  keep_alive: keepAlive.optional(),
 };
 
 const transcriptionFields = z.strictObject({
@@ -135,6 +137,7 @@ export function registerOpenAiAudioRoutes(app: FastifyInstance, context: AppRout
         language: 'language' in fields ? (fields.language as string | undefined) : undefined,
         task,
         returnTimestamps: timed,
+        keepAlive: fields.keep_alive,
       });
       return answer(reply, task, format, result);
     });

@@ -1,4 +1,4 @@
-import { HttpError } from '@model-loader/fastify';
+import { HttpError, keepAliveField } from '@model-loader/fastify';
 import { z } from 'zod';
 
 /** A form or query flag: `true`/`false`/`1`/`0`. */
@@ -10,6 +10,16 @@ export const flag = z
 export const language = z
   .string()
   .regex(/^[A-Za-z][A-Za-z -]{1,31}$/, { message: 'must be a language code like "en" or a name' });
+
+/**
+ * Ollama's `keep_alive` as a form or query field: a number of seconds (negative: forever) or a
+ * duration such as `'5m'`; how long the model stays loaded after this request.
+ */
+export const keepAlive = z
+  .string()
+  .max(32)
+  .transform((value) => (/^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value))
+  .pipe(keepAliveField);
 
 /** A model name as the models file allows it. */
 export const modelName = z

@@ -1,4 +1,5 @@
 import type { WhisperTranscription } from '@model-loader/adapter-whisper';
+import type { KeepAliveInput } from '@model-loader/core';
 import { ModelLoaderError } from '@model-loader/core';
 import { disconnectSignal, HttpError } from '@model-loader/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -9,6 +10,8 @@ export interface SpeechRequestOptions {
   readonly language?: string | undefined;
   readonly task?: 'transcribe' | 'translate' | undefined;
   readonly returnTimestamps?: boolean | undefined;
+  /** The request's `keep_alive`. */
+  readonly keepAlive?: KeepAliveInput | undefined;
 }
 
 /**
@@ -35,7 +38,10 @@ export async function transcribe(
             ? {}
             : { returnTimestamps: options.returnTimestamps }),
         }),
-      { signal: disconnectSignal(reply) },
+      {
+        signal: disconnectSignal(reply),
+        ...(options.keepAlive === undefined ? {} : { keepAlive: options.keepAlive }),
+      },
     );
   } catch (error) {
     if (ModelLoaderError.isInstance(error) && error.code === 'CONFIG_INVALID') {
