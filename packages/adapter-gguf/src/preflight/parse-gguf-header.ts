@@ -1,16 +1,14 @@
 import { ModelLoaderError } from '@model-loader/core';
 import { checkHyperparameters } from './check-hyperparameters.js';
+import { checkVocabulary } from './check-vocabulary.js';
 import { getGgmlType } from './ggml-types.js';
 import { displayText, type GgufByteReader, scalarWidths } from './gguf-byte-reader.js';
 import { GGUF_LIMITS } from './gguf-limits.js';
 import type { GgufMetadataEntry } from './gguf-metadata-entry.js';
 import type { GgufSummary } from './gguf-summary.js';
-import { longestTokenInBytes } from './longest-token.js';
+import { GGUF_ARRAY as ARRAY, GGUF_STRING as STRING } from './gguf-value-types.js';
 import { numberOf, textOf } from './metadata-values.js';
-import { TokenTextIndex } from './token-text-index.js';
 
-const STRING = 8;
-const ARRAY = 9;
 const INT64_MAX = (1n << 63n) - 1n;
 const DEFAULT_ALIGNMENT = 32;
 // Smallest encodings: a metadata entry is a key (u64 length + 1 byte), a type (u32) and a 1-byte
@@ -133,112 +131,6 @@ function readEntries(reader: GgufByteReader, count: number): Map<string, Entry> 
 
 /** llama.cpp's names of norm weights and biases (`blk.0.attn_norm.weight`, `output.bias`). */
 const NORM_OR_BIAS = /norm\.(weight|bias)$|\.bias$/;
-const BYTE_TOKEN = 6;
-const BYTE_TOKEN_TEXT = /^<0x[0-9A-Fa-f]{2}>$/;
-
-/**
- * Tokens of type BYTE (6): llama.cpp turns them back into their byte with `token_to_byte`, which
- * aborts the process for a WordPiece (`bert`) vocabulary (GGML_ABORT in llama-vocab.cpp; found by
- * scripts/hostile-sweep.mjs) and reads characters 3-4 of `<0xXX>` for the others.
- */
-function checkByteTokens(
-  reader: GgufByteReader,
-  entries: Map<string, Entry>,
-  starts: Uint32Array,
-  lengths: Uint32Array,
-  model: string | undefined,
-): void {
-  const types = entries.get('tokenizer.ggml.token_type');
-  if (types?.type !== ARRAY || types.itemsOffset === undefined) return;
-  const itemType = types.itemType ?? 0;
-  const width = scalarWidths[itemType] ?? 0;
-  if (width === 0 || itemType === 7) return;
-  const count = Math.min(types.length ?? 0, lengths.length);
-  for (let id = 0; id < count; id++) {
-    if (Number(reader.scalarAt(itemType, types.itemsOffset + id * width)) !== BYTE_TOKEN) continue;
-    const start = starts[id] as number;
-    const text = Buffer.from(reader.bytes.buffer, reader.bytes.byteOffset).toString(
-      'latin1',
-      start,
-      start + (lengths[id] as number),
-    );
-    if (model === 'bert') {
-      reader.fail(
-        `token ${id} (${displayText(text)}) of the "bert" vocabulary has the byte type, which llama.cpp cannot turn back into text`,
-      );
-    }
-    if ((model === 'llama' || model === 'gpt2' || model === 't5') && !BYTE_TOKEN_TEXT.test(text)) {
-      reader.fail(`byte token ${id} is ${displayText(text)}, not of the form <0xXX>`);
-    }
-  }
-}
-
-function checkVocabulary(
-  reader: GgufByteReader,
-  entries: Map<string, Entry>,
-): { count: number; longestTokenInBytes: number | undefined } | undefined {
-  // A vocabulary of type `none` makes every tokenization fail a GGML_ASSERT (llama-vocab.cpp).
-  if (textOf(entries.get('tokenizer.ggml.model')) === 'none') {
-    reader.fail(
-      '"tokenizer.ggml.model" is "none": llama.cpp would abort on the first prompt it tokenizes',
-    );
-  }
-  const tokens = entries.get('tokenizer.ggml.tokens');
-  if (tokens === undefined) return undefined;
-  if (
-    tokens.type !== ARRAY ||
-    tokens.itemType !== STRING ||
-    tokens.starts === undefined ||
-    tokens.lengths === undefined
-  ) {
-    reader.fail('metadata key "tokenizer.ggml.tokens" is not an array of strings');
-  }
-  // llama.cpp replaces an empty token by `[EMPTY_<id>]` before indexing, then aborts the process
-  // when two ids share a text (GGML_ASSERT in llama_vocab::impl::load): check the same strings,
-  // byte for byte, with a hash table over the bytes (no string per token).
-  const seen = new TokenTextIndex(reader.bytes, tokens.starts, tokens.lengths);
-  for (let id = 0; id < seen.size; id++) {
-    const previous = seen.add(id);
-    if (previous >= 0) {
-      reader.fail(
-        `duplicate token text ${displayText(seen.textOf(id))} at ids ${previous} and ${id} in "tokenizer.ggml.tokens"`,
-      );
-    }
-  }
-  // SentencePiece (and UGM) byte fallback looks up `<0xXX>` (or the raw byte) with `map::at`; a
-  // missing one throws std::out_of_range inside tokenization, which terminates the process on the
-  // first prompt containing that byte (found by the fuzz test).
-  const model = textOf(entries.get('tokenizer.ggml.model'));
-  if (model === 'llama' || model === 't5') {
-    for (let byte = 0; byte < 256; byte++) {
-      const hex = `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`;
-      if (!seen.has(Buffer.from(hex, 'latin1')) && (byte === 0 || !seen.has(Uint8Array.of(byte)))) {
-        reader.fail(
-          `the "${model}" vocabulary has no byte token ${hex}, which tokenizing that byte needs`,
-        );
-      }
-    }
-  }
-  checkByteTokens(reader, entries, tokens.starts, tokens.lengths, model);
-  const count = seen.size;
-  for (const key of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
-    const entry = entries.get(key);
-    if (entry?.type === ARRAY && entry.itemType !== STRING && (entry.length ?? 0) < count) {
-      reader.fail(`"${key}" has ${entry.length} items but the vocabulary has ${count} tokens`);
-    }
-  }
-  return {
-    count,
-    longestTokenInBytes: longestTokenInBytes(
-      reader.bytes,
-      tokens.starts,
-      tokens.lengths,
-      model,
-      entries.get('tokenizer.ggml.token_type')?.values,
-    ),
-  };
-}
-
 /**
  * Parses and checks a GGUF header (magic, version, metadata, tensor infos) from the bytes the reader
  * holds, against the file's size. Throws MODEL_FILE_TYPE_MISMATCH when the file is not GGUF,

@@ -1,6 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { type FileHandle, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChecksumAlgorithm } from '../checksum/checksum-algorithm.js';
 import type { ExpectedChecksum } from '../checksum/parse-checksum.js';
@@ -11,6 +10,7 @@ import {
   type ResolvedBackoff,
 } from '../retry/backoff-options.js';
 import { sleep } from '../retry/sleep.js';
+import { isRetryable, mismatch, sizeMismatch } from './download-errors.js';
 import { abortError, fetchSource, networkError } from './fetch-source.js';
 import {
   formatRangeFrom,
@@ -18,6 +18,13 @@ import {
   parseContentRange,
   parseUnsatisfiedRange,
 } from './http-range.js';
+import {
+  type PartialMeta,
+  type PartialState,
+  restart,
+  restoreState,
+  syncFolder,
+} from './partial-download.js';
 import { acquirePullLock, type LockHolder } from './pull-lock.js';
 
 /** What a download is doing, for progress displays. */
@@ -74,76 +81,6 @@ export interface DownloadFileResult {
   readonly resumedFromBytes: number;
   /** Bytes received over the network by this call. */
   readonly receivedBytes: number;
-}
-
-/** The side file that remembers which representation a `.partial` holds. */
-interface PartialMeta {
-  readonly url: string;
-  readonly algorithm: ChecksumAlgorithm;
-  readonly validator?: string;
-  readonly sizeInBytes?: number;
-}
-
-/** The in-memory state of a partial file: every byte in it has gone through `hash` exactly once. */
-interface PartialState {
-  hash: Hash;
-  bytes: number;
-  validator: string | undefined;
-  totalBytes: number | undefined;
-  resumedFromBytes: number;
-  receivedBytes: number;
-}
-
-const HASH_READ_CHUNK_IN_BYTES = 1024 * 1024;
-
-function isRetryable(error: unknown): boolean {
-  return ModelLoaderError.isInstance(error) && error.isRetryable;
-}
-
-async function readMeta(path: string): Promise<PartialMeta | undefined> {
-  try {
-    const value = JSON.parse(await readFile(path, 'utf8')) as Partial<PartialMeta>;
-    return typeof value.url === 'string' && typeof value.algorithm === 'string'
-      ? (value as PartialMeta)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Feeds the first `length` bytes of the partial into `hash` (the bytes of an earlier process). */
-async function hashExisting(handle: FileHandle, hash: Hash, length: number, signal?: AbortSignal) {
-  const buffer = Buffer.allocUnsafe(Math.min(HASH_READ_CHUNK_IN_BYTES, Math.max(length, 1)));
-  let position = 0;
-  while (position < length) {
-    signal?.throwIfAborted();
-    const { bytesRead } = await handle.read(
-      buffer,
-      0,
-      Math.min(buffer.length, length - position),
-      position,
-    );
-    if (bytesRead === 0) break;
-    hash.update(buffer.subarray(0, bytesRead));
-    position += bytesRead;
-  }
-  return position;
-}
-
-function mismatch(label: string, expected: string, actual: string, path: string) {
-  return new ModelLoaderError(
-    'CHECKSUM_MISMATCH',
-    `Checksum mismatch! Expected: ${expected}, Got: ${actual}\nThe download of ${label} was deleted: the source serves other bytes than the pinned ones.`,
-    { path, expected, actual },
-  );
-}
-
-function sizeMismatch(label: string, expected: number, actual: number, path: string) {
-  return new ModelLoaderError(
-    'CHECKSUM_MISMATCH',
-    `Size mismatch! Expected: ${expected} bytes, Got: ${actual} bytes or more\nThe download of ${label} was deleted: the source serves other bytes than the pinned ones.`,
-    { path, expected: String(expected), actual: String(actual) },
-  );
 }
 
 async function nextChunk(
@@ -261,58 +198,6 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   }
 }
 
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync();
-  } catch {
-    // Some file systems refuse fsync on a folder; the rename is still atomic there.
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Keeps the partial an earlier process left when it can be proven to be a prefix of the source. */
-async function restoreState(
-  handle: FileHandle,
-  metaPath: string,
-  options: DownloadFileOptions,
-  algorithm: ChecksumAlgorithm,
-): Promise<PartialState> {
-  const fresh: PartialState = {
-    hash: createHash(algorithm),
-    bytes: 0,
-    validator: undefined,
-    totalBytes: undefined,
-    resumedFromBytes: 0,
-    receivedBytes: 0,
-  };
-  const { size } = await handle.stat();
-  if (size === 0) return fresh;
-  const meta = await readMeta(metaPath);
-  const usable =
-    meta !== undefined &&
-    meta.url === options.url.href &&
-    meta.algorithm === algorithm &&
-    meta.validator !== undefined &&
-    (options.sizeInBytes === undefined || size <= options.sizeInBytes);
-  if (!usable) {
-    await handle.truncate(0);
-    return fresh;
-  }
-  options.onPhase?.('hashing-partial');
-  const hashed = await hashExisting(handle, fresh.hash, size, options.signal);
-  options.onProgress?.(hashed, meta.sizeInBytes);
-  return {
-    ...fresh,
-    bytes: hashed,
-    validator: meta.validator,
-    totalBytes: meta.sizeInBytes,
-    resumedFromBytes: hashed,
-  };
-}
-
 async function transfer(
   handle: FileHandle,
   state: PartialState,
@@ -354,15 +239,6 @@ async function transfer(
       }
     }
   }
-}
-
-async function restart(handle: FileHandle, state: PartialState, algorithm: ChecksumAlgorithm) {
-  await handle.truncate(0);
-  state.hash = createHash(algorithm);
-  state.bytes = 0;
-  state.resumedFromBytes = 0;
-  state.validator = undefined;
-  state.totalBytes = undefined;
 }
 
 /** One request: resume (or start) and write what arrives until the body ends or fails. */
