@@ -124,7 +124,10 @@ describe('ModelLoader', () => {
       status: 'degraded',
       message: 'All required models loaded; optional models not loaded: bns_check',
       errors: {
-        bns_check: { code: 'MODEL_FILE_NOT_FOUND', message: 'Model file not found: missing.gguf' },
+        bns_check: {
+          code: 'MODEL_FILE_NOT_FOUND',
+          message: `Model file not found: missing.gguf (searched the model directory ${loader.modelDir})`,
+        },
       },
     });
   });

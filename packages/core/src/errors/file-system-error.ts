@@ -8,12 +8,15 @@ import { ModelLoaderError } from './model-loader-error.js';
  * @param shownPath the path as the message shows it: relative to the model directory or a base
  *   name, never an absolute path that could reach an HTTP client
  * @param path the absolute path, kept in the error's `path` field
+ * @param modelDir the model directory that was searched, named by MODEL_FILE_NOT_FOUND so the
+ *   operator sees where the file was expected (the HTTP layer scrubs it to `.`)
  */
 export function fileSystemError(
   error: unknown,
   shownPath: string,
   path: string,
   modelName?: string,
+  modelDir?: string,
 ): ModelLoaderError {
   if (ModelLoaderError.isInstance(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -21,7 +24,7 @@ export function fileSystemError(
   if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
     return new ModelLoaderError(
       'MODEL_FILE_NOT_FOUND',
-      `Model file not found: ${shownPath}`,
+      `Model file not found: ${shownPath}${modelDir === undefined ? '' : ` (searched the model directory ${modelDir})`}`,
       fields,
     );
   }

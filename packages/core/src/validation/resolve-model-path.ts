@@ -43,7 +43,13 @@ export async function resolveModelPath(
   try {
     real = await realpath(lexical);
   } catch (error) {
-    throw fileSystemError(error, displayPath(modelDirRealPath, lexical), lexical, modelName);
+    throw fileSystemError(
+      error,
+      displayPath(modelDirRealPath, lexical),
+      lexical,
+      modelName,
+      modelDirRealPath,
+    );
   }
   if (!isInside(modelDirRealPath, real)) throw outsideRoot(specPath, modelName, real);
   return real;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,11 +36,13 @@ describe('validateModel', () => {
     expect(result.files[0]?.format).toBe('gguf');
   });
 
-  it('rejects a missing file with the seed message', async () => {
+  it('rejects a missing file with the seed message and the model directory it searched', async () => {
     const dir = await makeDir();
     const error = await rejection(validateModel(target(dir, 'missing.gguf')));
     expect(error.code).toBe('MODEL_FILE_NOT_FOUND');
-    expect(error.message).toBe('Model file not found: missing.gguf');
+    expect(error.message).toBe(
+      `Model file not found: missing.gguf (searched the model directory ${realpathSync(dir)})`,
+    );
     expect(error.path).toBe(join(dir, 'missing.gguf'));
   });
 

@@ -83,7 +83,7 @@ async function statOrThrow(path: string, modelDir: string, modelName: string): P
   try {
     return await stat(path);
   } catch (error) {
-    throw fileSystemError(error, displayPath(modelDir, path), path, modelName);
+    throw fileSystemError(error, displayPath(modelDir, path), path, modelName, modelDir);
   }
 }
 
@@ -117,7 +117,7 @@ async function validateFile(
     await access(path, constants.R_OK);
     format = await sniffFileFormat(path);
   } catch (error) {
-    throw fileSystemError(error, shown, path, modelName);
+    throw fileSystemError(error, shown, path, modelName, modelDir);
   }
   if (expectedFormat !== undefined && format !== expectedFormat) {
     throw new ModelLoaderError(

@@ -75,7 +75,10 @@ describe('health routes', () => {
       models_loaded: { a: true, extra: false },
       loaded_count: 1,
       total_count: 2,
-      errors: { extra: 'MODEL_FILE_NOT_FOUND: Model file not found: missing.gguf' },
+      errors: {
+        extra:
+          'MODEL_FILE_NOT_FOUND: Model file not found: missing.gguf (searched the model directory .)',
+      },
       reload_errors: {},
       missing_files: {},
     });

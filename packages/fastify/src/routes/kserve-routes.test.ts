@@ -136,7 +136,8 @@ describe('Triton model repository', () => {
       name: 'b',
       version: '1',
       state: 'UNAVAILABLE',
-      reason: 'MODEL_FILE_NOT_FOUND: Model file not found: missing.gguf',
+      reason:
+        'MODEL_FILE_NOT_FOUND: Model file not found: missing.gguf (searched the model directory .)',
     });
 
     const withConfig = await app.inject({

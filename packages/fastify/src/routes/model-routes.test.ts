@@ -50,7 +50,10 @@ describe('GET /models', () => {
     expect(b).toMatchObject({
       name: 'b',
       state: 'failed',
-      lastError: { code: 'MODEL_FILE_NOT_FOUND', message: 'Model file not found: b.gguf' },
+      lastError: {
+        code: 'MODEL_FILE_NOT_FOUND',
+        message: 'Model file not found: b.gguf (searched the model directory .)',
+      },
     });
 
     const one = await app.inject('/models/b');

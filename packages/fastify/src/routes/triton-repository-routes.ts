@@ -2,6 +2,7 @@ import { isReady, type ModelInfo } from '@model-loader/core';
 import { z } from 'zod';
 import { createBearerCheck } from '../auth/bearer-auth.js';
 import { HttpError } from '../errors/http-error.js';
+import { scrubDeep } from '../errors/scrub-paths.js';
 import { MODEL_VERSION } from './kserve-names.js';
 import { modelNameParams } from './model-name.js';
 import type { RouteContext, ZodApp } from './route-context.js';
@@ -87,7 +88,7 @@ export function registerTritonRepositoryRoutes(
     async (request) => {
       const onlyReady = request.body?.ready === true;
       return context.loader.modelNames
-        .map((name) => context.loader.getModelInfo(name))
+        .map((name) => scrubDeep(context.loader.getModelInfo(name), context.modelDirs))
         .filter((info) => !onlyReady || isReady(info.state))
         .map((info) => ({ name: info.name, version: MODEL_VERSION, ...tritonState(info) }));
     },
