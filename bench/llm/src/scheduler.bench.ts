@@ -61,19 +61,29 @@ try {
   // 1. Cold first request vs a direct load.
   const direct: number[] = [];
   const onDemand: number[] = [];
-  for (let round = 0; round <= rounds; round++) {
-    let started = performance.now();
+  const measureDirect = async () => {
+    const started = performance.now();
     const handle = await adapter.load(join(dir, 'm0.gguf'), options, context);
-    const directInMs = performance.now() - started;
+    const elapsed = performance.now() - started;
     await adapter.dispose?.(handle);
+    return elapsed;
+  };
+  const measureOnDemand = async () => {
     const loader = loaderFor(Number.POSITIVE_INFINITY);
     await loader.loadAll();
-    started = performance.now();
-    const onDemandInMs = await loader.use('m0', () => performance.now() - started);
+    const started = performance.now();
+    const elapsed = await loader.use('m0', () => performance.now() - started);
     await loader.close();
+    return elapsed;
+  };
+  // Alternate which side goes first, so neither always runs on a just-freed heap.
+  for (let round = 0; round <= rounds; round++) {
+    const first = round % 2 === 0;
+    const a = first ? await measureDirect() : await measureOnDemand();
+    const b = first ? await measureOnDemand() : await measureDirect();
     if (round === 0) continue; // warm-up
-    direct.push(directInMs);
-    onDemand.push(onDemandInMs);
+    direct.push(first ? a : b);
+    onDemand.push(first ? b : a);
   }
   const ratio = median(onDemand) / median(direct);
   console.log(`cold on-demand first request, ${rounds} rounds, medians`);

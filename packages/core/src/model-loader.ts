@@ -265,12 +265,19 @@ export class ModelLoader<
     const model = this.model(name);
     const keepAliveInMs =
       options.keepAlive === undefined ? undefined : parseKeepAliveInMs(options.keepAlive, name);
-    // An eviction can take the copy between the load and the lease: load again, a few times.
-    for (let tries = 0; !model.current && tries < 3 && this.loadsOnDemand(model); tries++) {
-      await this.loadOnDemand(model);
+    // Waiting callers pin the model: nothing evicts the copy between its load and their lease.
+    model.waiting++;
+    let copy: LoadedCopy | undefined;
+    try {
+      for (let tries = 0; !model.current && tries < 3 && this.loadsOnDemand(model); tries++) {
+        await this.loadOnDemand(model);
+      }
+      copy = model.current;
+    } finally {
+      model.waiting--;
     }
-    const copy = model.current;
     if (!copy) throw model.notAvailable();
+    // `lease` counts itself synchronously, before anything else can run.
     return copy.lease((handle) => fn(handle as ModelOf<TModels, TName>), keepAliveInMs);
   }
 

@@ -4,6 +4,7 @@ import { runWithTimeout } from '../lifecycle/run-with-timeout.js';
 import { retryWithBackoff } from '../retry/retry-with-backoff.js';
 import type { LoadContext } from '../spec/load-context.js';
 import { validateModel } from '../validation/validate-model-file.js';
+import { filesIdentity } from './files-identity.js';
 import { LoadedCopy } from './loaded-copy.js';
 import { abortedError, toLoaderError } from './loader-errors.js';
 import type { LoaderRuntime } from './loader-runtime.js';
@@ -142,14 +143,24 @@ async function checkModel(
   signal.throwIfAborted();
   const validated = await validateModel(model.validationTarget(runtime.settings.modelDir));
   model.validated = validated;
-  const inspection = await model.adapter.inspect?.(validated.path, signal);
+  const identity = await filesIdentity(validated);
+  // An on-demand model checked at start and untouched since keeps its preflight and estimate: the
+  // first request does not parse the header again. Checksums are always verified (the fingerprint
+  // cache answers unchanged files; strict mode hashes).
+  const unchanged = model.checkedIdentity === identity && model.memoryEstimate !== undefined;
+  model.checkedIdentity = undefined;
+  const inspection = unchanged
+    ? model.inspection
+    : await model.adapter.inspect?.(validated.path, signal);
   if (inspection) model.inspection = inspection;
   await verifyModelChecksums(runtime, model, validated, signal);
-  const estimate =
-    (await model.adapter.estimateMemory?.(validated.path, registration.options, inspection)) ??
-    registration.memoryEstimateInBytes ??
-    0;
+  const estimate = unchanged
+    ? (model.memoryEstimate ?? 0)
+    : ((await model.adapter.estimateMemory?.(validated.path, registration.options, inspection)) ??
+      registration.memoryEstimateInBytes ??
+      0);
   model.memoryEstimate = estimate;
+  model.checkedIdentity = identity;
   return estimate;
 }
 

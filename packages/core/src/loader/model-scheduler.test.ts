@@ -107,6 +107,37 @@ describe('scheduler: on-demand loading', () => {
   });
 });
 
+describe('scheduler: the start-up check is not repeated for unchanged files', () => {
+  it('reuses the preflight of an unchanged on-demand model, and runs it again once the file changes', async () => {
+    const dir = await modelDirWith('m');
+    let inspections = 0;
+    const adapter: ModelAdapter<string, unknown> = {
+      kind: 'file',
+      inspect: async () => {
+        inspections++;
+        return { format: 'gguf', details: {} };
+      },
+      estimateMemory: async () => 10,
+      load: async () => 'm',
+    };
+    const loader = new ModelLoader({ modelDir: dir, validateChecksums: false }).register({
+      name: 'm',
+      path: 'm.gguf',
+      adapter,
+      load: 'on-demand',
+      keepAlive: 0,
+    });
+    await loader.loadAll();
+    await loader.use('m', () => {});
+    expect(inspections).toBe(1);
+    await vi.waitFor(() => expect(loader.getModelInfo('m').state).toBe('idle'));
+    await writeFile(join(dir, 'm.gguf'), ggufHeaderBytes(64));
+    await loader.use('m', () => {});
+    expect(inspections).toBe(2);
+    await loader.close();
+  });
+});
+
 describe('scheduler: keep-alive', () => {
   async function singleModel(keepAlive: number | string) {
     const dir = await modelDirWith('m');

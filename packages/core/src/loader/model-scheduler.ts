@@ -82,7 +82,8 @@ export class ModelScheduler {
     reason: ScheduleReason,
     forModel?: string,
   ): Promise<void> {
-    if (model.current !== copy || copy.leaseCount > 0 || model.loadController) return;
+    if (model.current !== copy || copy.leaseCount > 0 || model.waiting > 0) return;
+    if (model.loadController) return;
     model.current = undefined;
     model.setState('idle');
     this.report(model, 'unload', reason, forModel);
@@ -94,7 +95,7 @@ export class ModelScheduler {
     for (const model of this.models()) {
       const copy = model.current;
       if (model === loading || !copy || !model.registration.evictable) continue;
-      if (copy.leaseCount > 0 || model.loadController) continue;
+      if (copy.leaseCount > 0 || model.waiting > 0 || model.loadController) continue;
       if (!oldest || copy.lastUsedAt < oldest.current!.lastUsedAt) oldest = model;
     }
     return oldest;
@@ -104,7 +105,9 @@ export class ModelScheduler {
   private othersBusy(loading: RegisteredModel): boolean {
     for (const model of this.models()) {
       if (model === loading || !model.registration.evictable) continue;
-      if ((model.current?.leaseCount ?? 0) > 0 || model.loadController) return true;
+      if ((model.current?.leaseCount ?? 0) > 0 || model.waiting > 0 || model.loadController) {
+        return true;
+      }
     }
     return false;
   }

@@ -48,6 +48,10 @@ export class RegisteredModel {
   inspection?: ModelInspection;
   memoryEstimate?: number;
   loadController?: AbortController;
+  /** Identity of the files at the last check (see `filesIdentity`); its results may be reused. */
+  checkedIdentity?: string;
+  /** Callers of `use` waiting for a load; the scheduler never unloads a model they wait for. */
+  waiting = 0;
   /** The on-demand load callers are waiting for. */
   pendingLoad?: Promise<unknown>;
   restartTimer?: NodeJS.Timeout;
