@@ -1,5 +1,4 @@
-import { ModelLoaderError } from '@model-loader/core';
-import { startServer } from '@model-loader/fastify';
+import { exitOnStartError, startServer } from '@model-loader/fastify';
 import { buildApp } from './app.js';
 import { loadAsrOcrConfig } from './config/load-asr-ocr-config.js';
 
@@ -25,11 +24,5 @@ try {
       : `ASR/OCR server listening on ${address}`,
   );
 } catch (error) {
-  // A configuration error is the operator's to fix: one coded line and exit 2, as the CLI does.
-  if (ModelLoaderError.hasCode(error, 'CONFIG_INVALID')) {
-    console.error(`asr-ocr-server: ${error.code}: ${error.message}`);
-    process.exit(2);
-  }
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  exitOnStartError('asr-ocr-server', error);
 }

@@ -1,5 +1,4 @@
-import { ModelLoaderError } from '@model-loader/core';
-import { startServer } from '@model-loader/fastify';
+import { exitOnStartError, startServer } from '@model-loader/fastify';
 import { buildApp } from './app.js';
 import { loadLlmServerConfig } from './config/llm-server-config.js';
 
@@ -22,11 +21,5 @@ try {
   // When SHUTDOWN_GRACE_MS ends, open streams get a SHUTTING_DOWN event and [DONE], then exit 0.
   await startServer(app, config, { onGracePeriodEnd: () => void app.openStreams.closeAll() });
 } catch (error) {
-  // A configuration error is the operator's to fix: one coded line and exit 2, as the CLI does.
-  if (ModelLoaderError.hasCode(error, 'CONFIG_INVALID')) {
-    console.error(`llm-server: ${error.code}: ${error.message}`);
-    process.exit(2);
-  }
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  exitOnStartError('llm-server', error);
 }

@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGgufAdapter, inspectGgufFile } from '@model-loader/adapter-gguf';
 import { ModelLoader } from '@model-loader/core';
-import { writeTinyGguf } from '@model-loader/fixtures';
+import { benchmarkGgufOptions, writeTinyGguf } from '@model-loader/fixtures';
 import { getLlama, LlamaCompletion, readGgufFileInfo } from 'node-llama-cpp';
 
 const runs = Number(process.env.BENCH_RUNS ?? 9);
@@ -16,15 +16,7 @@ const format = (ms: number) => `${ms.toFixed(2)} ms`;
 const dir = await mkdtemp(join(tmpdir(), 'bench-gguf-load-'));
 try {
   // A model large enough that loading is real work: 4 layers, width 256, 32k tokens, F16 (~40 MB).
-  const modelSize = await writeTinyGguf(join(dir, 'model.gguf'), {
-    weightType: 'F16',
-    layerCount: 4,
-    embeddingLength: 256,
-    headCount: 8,
-    headCountKv: 4,
-    feedForwardLength: 512,
-    vocabularySize: 32_000,
-  });
+  const modelSize = await writeTinyGguf(join(dir, 'model.gguf'), benchmarkGgufOptions);
   const vocabularySize = await writeTinyGguf(join(dir, 'large-vocabulary.gguf'), {
     vocabularySize: 150_000,
     embeddingLength: 8,

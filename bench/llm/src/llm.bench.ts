@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeTinyGguf } from '@model-loader/fixtures';
+import { benchmarkGgufOptions, writeTinyGguf } from '@model-loader/fixtures';
 import { getLlama, LlamaCompletion } from 'node-llama-cpp';
 
 // Tokens/s of the LLM server (POST /inference over HTTP, the server in its own process, started
@@ -91,15 +91,7 @@ const dir = await mkdtemp(join(tmpdir(), 'bench-llm-'));
 let server: ChildProcess | undefined;
 try {
   // Big enough that a token is real work (4 layers, width 256, 32k vocabulary, F16, about 40 MB).
-  await writeTinyGguf(join(dir, 'model.gguf'), {
-    weightType: 'F16',
-    layerCount: 4,
-    embeddingLength: 256,
-    headCount: 8,
-    headCountKv: 4,
-    feedForwardLength: 512,
-    vocabularySize: 32_000,
-  });
+  await writeTinyGguf(join(dir, 'model.gguf'), benchmarkGgufOptions);
   await writeFile(
     join(dir, 'models.json'),
     JSON.stringify({

@@ -18,6 +18,7 @@ export {
   type ServerConfig,
 } from './config/load-server-config.js';
 export { createFastifyOptions, createPluginOptions } from './config/server-options.js';
+export * from './config/start-failure.js';
 export { startServer } from './config/start-server.js';
 export { type ErrorBody, type ErrorResponse, toErrorResponse } from './errors/error-response.js';
 export { HTTP_ERROR_CODES, HttpError, type HttpErrorCode } from './errors/http-error.js';

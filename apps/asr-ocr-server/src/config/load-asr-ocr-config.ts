@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type DemoFields,
   demoModelsNotWritable,
   demoRequested,
   loadServerConfig,
@@ -19,13 +20,9 @@ export const DEFAULT_PORT = 8081;
 export const DEMO_RATE_LIMIT_MAX = '120';
 
 /** Everything the ASR/OCR server needs to start. */
-export interface AsrOcrServerConfig extends ServerConfig {
+export interface AsrOcrServerConfig extends ServerConfig, DemoFields {
   /** Upload, audio-duration and image-pixel limits. */
   readonly uploads: UploadLimits;
-  /** True when the demo models are served (DEMO=1). */
-  readonly demo: boolean;
-  /** Demo model folders written at this start (empty when they were there already). */
-  readonly generatedDemoModels: readonly string[];
 }
 
 /** Options of {@link loadAsrOcrConfig}. */

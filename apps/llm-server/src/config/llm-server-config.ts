@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { GgufAdapterSettings } from '@model-loader/adapter-gguf';
 import { ModelLoaderError } from '@model-loader/core';
 import {
+  type DemoFields,
   demoModelsNotWritable,
   demoRequested,
   loadServerConfig,
@@ -18,13 +19,9 @@ export const DEFAULT_PORT = 8080;
 export const DEMO_RATE_LIMIT_MAX = '600';
 
 /** Everything `buildApp` needs: the server config plus the GGUF adapter settings. */
-export interface LlmServerConfig extends ServerConfig {
+export interface LlmServerConfig extends ServerConfig, DemoFields {
   /** Settings of the GGUF adapter (GPU backend, threads). */
   readonly gguf: GgufAdapterSettings;
-  /** True when the demo models are served (DEMO=1). */
-  readonly demo: boolean;
-  /** Demo model files written at this start (empty when they were there already). */
-  readonly generatedDemoModels: readonly string[];
 }
 
 const llmEnvSchema = z.object({
