@@ -1,10 +1,14 @@
 import { ModelLoaderError } from '../errors/model-loader-error.js';
+import {
+  type FileFingerprint,
+  readFileFingerprint,
+  sameFingerprint,
+} from '../integrity/file-fingerprint.js';
 import { remoteProcessInfo } from '../isolation/create-remote-handle.js';
 import { runWithTimeout } from '../lifecycle/run-with-timeout.js';
 import { retryWithBackoff } from '../retry/retry-with-backoff.js';
 import type { LoadContext } from '../spec/load-context.js';
 import { validateModel } from '../validation/validate-model-file.js';
-import { filesIdentity } from './files-identity.js';
 import { LoadedCopy } from './loaded-copy.js';
 import { abortedError, toLoaderError } from './loader-errors.js';
 import type { LoaderRuntime } from './loader-runtime.js';
@@ -59,12 +63,8 @@ export async function loadCopy(
     });
     return copy.model;
   } catch (thrown) {
-    const error = controller.signal.aborted
-      ? abortedError(model.name, thrown)
-      : toLoaderError(thrown, model.name);
-    model.lastError = error;
+    const error = recordFailure(model, controller.signal, thrown);
     model.lastAttempts = attempts;
-    model.settledOnce = true;
     if (!reload) model.setState('failed');
     logger.error(
       { model: model.name, code: error.code, attempts, reload },
@@ -143,12 +143,15 @@ async function checkModel(
   signal.throwIfAborted();
   const validated = await validateModel(model.validationTarget(runtime.settings.modelDir));
   model.validated = validated;
-  const identity = await filesIdentity(validated);
+  const fingerprints = await Promise.all(
+    validated.files.map((file) => readFileFingerprint(file.path)),
+  );
   // An on-demand model checked at start and untouched since keeps its preflight and estimate: the
   // first request does not parse the header again. Checksums are always verified (the fingerprint
   // cache answers unchanged files; strict mode hashes).
-  const unchanged = model.checkedIdentity === identity && model.memoryEstimate !== undefined;
-  model.checkedIdentity = undefined;
+  const unchanged =
+    model.memoryEstimate !== undefined && sameFiles(model.checkedFingerprints, fingerprints);
+  model.checkedFingerprints = undefined;
   const inspection = unchanged
     ? model.inspection
     : await model.adapter.inspect?.(validated.path, signal);
@@ -160,8 +163,20 @@ async function checkModel(
       registration.memoryEstimateInBytes ??
       0);
   model.memoryEstimate = estimate;
-  model.checkedIdentity = identity;
+  model.checkedFingerprints = fingerprints;
   return estimate;
+}
+
+/** The fingerprint cache's identity rule (device, inode, size, mtime, ctime), file by file. */
+function sameFiles(
+  before: readonly FileFingerprint[] | undefined,
+  now: readonly FileFingerprint[],
+): boolean {
+  return (
+    before !== undefined &&
+    before.length === now.length &&
+    before.every((fingerprint, index) => sameFingerprint(fingerprint, now[index]!))
+  );
 }
 
 /**
@@ -183,11 +198,7 @@ export async function checkOnDemandModel(
     model.setState('idle');
     runtime.settings.logger.info({ model: model.name }, 'model checked; it loads on first use');
   } catch (thrown) {
-    const error = controller.signal.aborted
-      ? abortedError(model.name, thrown)
-      : toLoaderError(thrown, model.name);
-    model.lastError = error;
-    model.settledOnce = true;
+    const error = recordFailure(model, controller.signal, thrown);
     model.setState('failed');
     runtime.settings.logger.error(
       { model: model.name, code: error.code },
@@ -197,6 +208,20 @@ export async function checkOnDemandModel(
   } finally {
     if (model.loadController === controller) model.loadController = undefined;
   }
+}
+
+/** The coded error of a failed load or check, recorded as the model's last error. */
+function recordFailure(
+  model: RegisteredModel,
+  signal: AbortSignal,
+  thrown: unknown,
+): ModelLoaderError {
+  const error = signal.aborted
+    ? abortedError(model.name, thrown)
+    : toLoaderError(thrown, model.name);
+  model.lastError = error;
+  model.settledOnce = true;
+  return error;
 }
 
 /** One attempt of the adapter's `load`, aborted after `loadTimeoutInMs`. */

@@ -1,6 +1,7 @@
 import type { ChecksumVerification } from '../checksum/checksum-verifier.js';
 import type { ExpectedChecksum } from '../checksum/parse-checksum.js';
 import { describeError, ModelLoaderError } from '../errors/model-loader-error.js';
+import type { FileFingerprint } from '../integrity/file-fingerprint.js';
 import type { IsolationMode } from '../isolation/model-process-entry.js';
 import type { ModelState } from '../lifecycle/model-state.js';
 import type { RestartBudget } from '../lifecycle/restart-budget.js';
@@ -48,8 +49,8 @@ export class RegisteredModel {
   inspection?: ModelInspection;
   memoryEstimate?: number;
   loadController?: AbortController;
-  /** Identity of the files at the last check (see `filesIdentity`); its results may be reused. */
-  checkedIdentity?: string;
+  /** Fingerprints of the files at the last successful check; while they hold, its results do. */
+  checkedFingerprints?: readonly FileFingerprint[];
   /** Callers of `use` waiting for a load; the scheduler never unloads a model they wait for. */
   waiting = 0;
   /** The on-demand load callers are waiting for. */
